@@ -1,0 +1,119 @@
+/* fccl: collective communication for accelerators joined by a scale-up fabric and a scale-out
+ * network. The API mirrors NCCL's one-to-one with the prefix `fccl`. Every function returns an
+ * fcclResult_t; fcclGetLastError() gives the text of the most recent failure in this thread. */
+#ifndef FCCL_FCCL_H_
+#define FCCL_FCCL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FCCL_MAJOR 0
+#define FCCL_MINOR 1
+#define FCCL_PATCH 0
+#define FCCL_VERSION_CODE (FCCL_MAJOR * 10000 + FCCL_MINOR * 100 + FCCL_PATCH)
+
+typedef enum {
+  fcclSuccess = 0,
+  fcclUnhandledError = 1,
+  fcclSystemError = 2,
+  fcclInternalError = 3,
+  fcclInvalidArgument = 4,
+  fcclInvalidUsage = 5,
+  fcclRemoteError = 6,
+  fcclInProgress = 7,
+  fcclTimeout = 8,
+  fcclNumResults = 9
+} fcclResult_t;
+
+typedef enum {
+  fcclInt8 = 0,
+  fcclChar = 0,
+  fcclUint8 = 1,
+  fcclInt32 = 2,
+  fcclInt = 2,
+  fcclUint32 = 3,
+  fcclInt64 = 4,
+  fcclUint64 = 5,
+  fcclFloat16 = 6,
+  fcclHalf = 6,
+  fcclFloat32 = 7,
+  fcclFloat = 7,
+  fcclFloat64 = 8,
+  fcclDouble = 8,
+  fcclBfloat16 = 9,
+  fcclFloat8e4m3 = 10,
+  fcclFloat8e5m2 = 11,
+  fcclNumTypes = 12
+} fcclDataType_t;
+
+typedef enum { fcclSum = 0, fcclProd = 1, fcclMax = 2, fcclMin = 3, fcclAvg = 4, fcclNumOps = 5 } fcclRedOp_t;
+
+#define FCCL_UNIQUE_ID_BYTES 128
+typedef struct {
+  char internal[FCCL_UNIQUE_ID_BYTES];
+} fcclUniqueId;
+
+typedef struct fcclComm* fcclComm_t;
+/* A stream orders work on a device. NULL means: the call returns when its work is done. */
+typedef struct fcclStream* fcclStream_t;
+
+#define FCCL_CONFIG_MAGIC 0x6663636cu /* "fccl" */
+#define FCCL_CONFIG_UNDEF_INT (-2147483647 - 1)
+
+/* Grows only at the end; `size` and `version` tell the library which fields the caller knows. */
+typedef struct {
+  size_t size;
+  unsigned int magic;
+  unsigned int version;
+  int blocking;      /* 1 (default): init returns when ready; 0: returns fcclInProgress at once */
+  int timeoutMs;     /* every wait of this communicator; default FCCL_TIMEOUT_MS or 300000 */
+  const char* netName; /* reserved for the scale-out backend choice; NULL = automatic */
+} fcclConfig_t;
+
+#define FCCL_CONFIG_INITIALIZER                                                              \
+  {                                                                                          \
+    sizeof(fcclConfig_t), FCCL_CONFIG_MAGIC, FCCL_VERSION_CODE, FCCL_CONFIG_UNDEF_INT,       \
+        FCCL_CONFIG_UNDEF_INT, NULL                                                          \
+  }
+
+fcclResult_t fcclGetVersion(int* version);
+const char* fcclGetErrorString(fcclResult_t result);
+/* The message of the last failed call made by this thread (empty when none). */
+const char* fcclGetLastError(fcclComm_t comm);
+
+/* Creates the id of a new communicator: the address of a rendezvous service started in this
+ * process and a random secret that every rank proves it knows before it may join. */
+fcclResult_t fcclGetUniqueId(fcclUniqueId* uniqueId);
+fcclResult_t fcclCommInitRank(fcclComm_t* comm, int nranks, fcclUniqueId commId, int rank);
+fcclResult_t fcclCommInitRankConfig(fcclComm_t* comm, int nranks, fcclUniqueId commId, int rank,
+                                    fcclConfig_t* config);
+/* Waits for outstanding work; the communicator stays valid until fcclCommDestroy. */
+fcclResult_t fcclCommFinalize(fcclComm_t comm);
+fcclResult_t fcclCommDestroy(fcclComm_t comm);
+/* Stops outstanding work at once and frees the communicator. Always returns. */
+fcclResult_t fcclCommAbort(fcclComm_t comm);
+/* The communicator's error state: fcclSuccess, fcclInProgress (non-blocking init not done), or
+ * the error that broke it (a timeout, a failed peer, ...). */
+fcclResult_t fcclCommGetAsyncError(fcclComm_t comm, fcclResult_t* asyncError);
+fcclResult_t fcclCommCount(const fcclComm_t comm, int* count);
+fcclResult_t fcclCommUserRank(const fcclComm_t comm, int* rank);
+
+fcclResult_t fcclAllReduce(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype,
+                           fcclRedOp_t op, fcclComm_t comm, fcclStream_t stream);
+/* In place when sendbuff == recvbuff + rank * sendcount (in elements). */
+fcclResult_t fcclAllGather(const void* sendbuff, void* recvbuff, size_t sendcount, fcclDataType_t datatype,
+                           fcclComm_t comm, fcclStream_t stream);
+/* In place when recvbuff == sendbuff + rank * recvcount (in elements). */
+fcclResult_t fcclReduceScatter(const void* sendbuff, void* recvbuff, size_t recvcount,
+                               fcclDataType_t datatype, fcclRedOp_t op, fcclComm_t comm,
+                               fcclStream_t stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FCCL_FCCL_H_ */
