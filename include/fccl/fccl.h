@@ -11,6 +11,11 @@
 extern "C" {
 #endif
 
+/* libfccl exports exactly the functions declared here (and hides everything else). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #define FCCL_MAJOR 0
 #define FCCL_MINOR 1
 #define FCCL_PATCH 0
@@ -111,6 +116,10 @@ fcclResult_t fcclAllGather(const void* sendbuff, void* recvbuff, size_t sendcoun
 fcclResult_t fcclReduceScatter(const void* sendbuff, void* recvbuff, size_t recvcount,
                                fcclDataType_t datatype, fcclRedOp_t op, fcclComm_t comm,
                                fcclStream_t stream);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,40 @@
+#include "algorithms/algorithms.h"
+
+namespace fccl {
+namespace {
+
+constexpr Algorithm kAlgorithms[] = {
+    {"ring", "bandwidth-optimal: each rank sends 2(n-1)/n of the data, to one neighbour", Collective::kAllReduce,
+     &ringAllReducePlan},
+    {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kAllGather,
+     &ringAllGatherPlan},
+    {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kReduceScatter,
+     &ringReduceScatterPlan},
+};
+
+}  // namespace
+
+std::string_view collectiveName(Collective c) {
+  switch (c) {
+    case Collective::kAllReduce: return "allreduce";
+    case Collective::kAllGather: return "allgather";
+    case Collective::kReduceScatter: return "reducescatter";
+  }
+  return "?";
+}
+
+std::span<const Algorithm> algorithmsFor(Collective c) {
+  size_t first = 0;
+  while (first < std::size(kAlgorithms) && kAlgorithms[first].collective != c) ++first;
+  size_t last = first;
+  while (last < std::size(kAlgorithms) && kAlgorithms[last].collective == c) ++last;
+  return std::span<const Algorithm>(kAlgorithms).subspan(first, last - first);
+}
+
+std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name) {
+  for (const Algorithm& a : algorithmsFor(c))
+    if (a.name == name) return a;
+  return std::nullopt;
+}
+
+}  // namespace fccl

@@ -1,0 +1,45 @@
+// The algorithm layer's entry: which collectives exist, and for each the algorithms that can
+// plan it, with a one-line reason the tuner prints when it picks one (FCCL_ALGO forces one).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "algorithms/common/plan.h"
+#include "algorithms/ring/ring.h"
+
+namespace fccl {
+
+enum class Collective : uint8_t { kAllReduce, kAllGather, kReduceScatter };
+std::string_view collectiveName(Collective c);
+
+// What an algorithm needs to know to plan one call. `count` is the API's count: all elements
+// for all-reduce, elements per rank for all-gather (sendcount) and reduce-scatter (recvcount).
+struct PlanRequest {
+  Collective collective;
+  size_t count;
+  int channels;
+  const Ring& ring;
+};
+
+using PlanFn = Plan (*)(const PlanRequest&);
+
+struct Algorithm {
+  std::string_view name;
+  std::string_view reason;
+  Collective collective;
+  PlanFn plan;
+};
+
+// Every algorithm that can plan `c`, best default first.
+std::span<const Algorithm> algorithmsFor(Collective c);
+// The algorithm called `name` for `c`, or nullopt when there is none.
+std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name);
+
+Plan ringAllReducePlan(const PlanRequest& req);
+Plan ringAllGatherPlan(const PlanRequest& req);
+Plan ringReduceScatterPlan(const PlanRequest& req);
+
+}  // namespace fccl

@@ -1,0 +1,66 @@
+// A plan is what an algorithm makes of one collective call: per channel, an ordered list of
+// steps over a small fixed set of primitives, each naming the peers it talks to and the slices
+// of the user buffers it reads and writes. Plans are plain data: the executor runs them, tests
+// inspect them, and a simulator can price them. No I/O, no transports, no waiting in here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fccl {
+
+constexpr int kNoPeer = -1;
+
+// What a step does with the chunk stream between this rank and its peers. "Reduce" combines the
+// received data with this rank's `src` slice; "Copy" stores into `dst`; "Send" forwards.
+// The Reduce...Copy primitives produce a final result, which is where fcclAvg divides.
+enum class Prim : uint8_t {
+  kSend,                // send src
+  kRecv,                // recv into dst
+  kRecvReduceSend,      // send (recv op src)
+  kRecvReduceCopySend,  // dst = (recv op src), send dst
+  kRecvReduceCopy,      // dst = (recv op src)
+  kRecvCopySend,        // dst = recv, send it on
+  kCopy,                // dst = src, locally
+};
+std::string_view primName(Prim prim);
+
+enum class Buffer : uint8_t { kInput, kOutput };
+
+// A range of elements in one of the call's buffers.
+struct Slice {
+  Buffer buffer = Buffer::kInput;
+  size_t offset = 0;  // in elements
+  size_t count = 0;   // in elements
+};
+
+struct Step {
+  Prim prim;
+  int sendPeer = kNoPeer;
+  int recvPeer = kNoPeer;
+  Slice src;  // read by kSend, kRecvReduce*, kCopy
+  Slice dst;  // written by kRecv, kRecv*Copy*, kCopy
+};
+
+struct Channel {
+  std::vector<Step> steps;
+};
+
+struct Plan {
+  std::string algorithm;  // "ring", "local", ...
+  std::vector<Channel> channels;
+};
+
+bool primSends(Prim prim);
+bool primRecvs(Prim prim);
+bool primReduces(Prim prim);
+bool primReadsSrc(Prim prim);
+bool primWritesDst(Prim prim);
+
+// One line per step, for TRACE logs and test failure messages.
+std::string describePlan(const Plan& plan);
+
+}  // namespace fccl

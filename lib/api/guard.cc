@@ -1,0 +1,57 @@
+#include "api/guard.h"
+
+#include <exception>
+#include <new>
+#include <string>
+
+#include "common/log.h"
+
+namespace fccl::api {
+namespace {
+thread_local std::string tLastError;
+}
+
+fcclResult_t toResult(Code code) {
+  switch (code) {
+    case Code::kOk: return fcclSuccess;
+    case Code::kInvalidArgument: return fcclInvalidArgument;
+    case Code::kInvalidUsage: return fcclInvalidUsage;
+    case Code::kAborted: return fcclInvalidUsage;
+    case Code::kSystem: return fcclSystemError;
+    case Code::kRemote: return fcclRemoteError;
+    case Code::kTimeout: return fcclTimeout;
+    case Code::kInProgress: return fcclInProgress;
+    case Code::kBusy:
+    case Code::kInternal: return fcclInternalError;
+  }
+  return fcclInternalError;
+}
+
+fcclResult_t guard(const char* function, const std::function<Status()>& body) {
+  Status s;
+  try {
+    s = body();
+  } catch (const std::bad_alloc&) {
+    s = Status(Code::kSystem, "out of memory");
+  } catch (const std::exception& e) {
+    s = Status(Code::kInternal, std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+    s = Status(Code::kInternal, "unexpected exception");
+  }
+  if (s.isOk() || s.code() == Code::kInProgress) return toResult(s.code());
+  tLastError = std::string(function) + ": " + s.message();
+  FCCL_WARN(Subsys::kInit, "%s", tLastError.c_str());
+  return toResult(s.code());
+}
+
+Expected<Communicator*> asComm(fcclComm_t comm) {
+  if (comm == nullptr) return Status(Code::kInvalidArgument, "comm is NULL");
+  auto* c = reinterpret_cast<Communicator*>(comm);
+  if (!c->valid()) return Status(Code::kInvalidArgument, "comm is not a live communicator (destroyed?)");
+  setLogRank(c->rank());
+  return c;
+}
+
+const char* lastError() { return tLastError.c_str(); }
+
+}  // namespace fccl::api

@@ -1,0 +1,35 @@
+#include "comm/comm_options.h"
+
+#include "common/env.h"
+
+namespace fccl {
+
+Expected<CommOptions> resolveCommOptions(const fcclConfig_t* config) {
+  CommOptions o;
+  FCCL_ASSIGN_OR_RETURN(o.timeoutMs, envInt("FCCL_TIMEOUT_MS", o.timeoutMs, 1, int64_t{1} << 40));
+  FCCL_ASSIGN_OR_RETURN(int64_t chunk, envInt("FCCL_CHUNK_SIZE", static_cast<int64_t>(o.chunkBytes), 4096, 64 << 20));
+  if (chunk % 64 != 0) return Status(Code::kInvalidArgument, "FCCL_CHUNK_SIZE must be a multiple of 64");
+  o.chunkBytes = static_cast<size_t>(chunk);
+  FCCL_ASSIGN_OR_RETURN(int64_t slots, envInt("FCCL_SHM_SLOTS", o.fifoSlots, 2, 64));
+  o.fifoSlots = static_cast<uint32_t>(slots);
+  if (auto algo = envString("FCCL_ALGO")) o.algorithm = *algo;
+  if (!config) return o;
+
+  if (config->size < offsetof(fcclConfig_t, netName) || config->magic != FCCL_CONFIG_MAGIC)
+    return Status(Code::kInvalidArgument,
+                  "config was not initialised with FCCL_CONFIG_INITIALIZER (size " + std::to_string(config->size) +
+                      ", magic " + std::to_string(config->magic) + ")");
+  if (config->blocking != FCCL_CONFIG_UNDEF_INT) {
+    if (config->blocking != 0 && config->blocking != 1)
+      return Status(Code::kInvalidArgument, "config.blocking is " + std::to_string(config->blocking) + ", must be 0 or 1");
+    o.blocking = config->blocking == 1;
+  }
+  if (config->timeoutMs != FCCL_CONFIG_UNDEF_INT) {
+    if (config->timeoutMs <= 0)
+      return Status(Code::kInvalidArgument, "config.timeoutMs is " + std::to_string(config->timeoutMs) + ", must be > 0");
+    o.timeoutMs = config->timeoutMs;
+  }
+  return o;
+}
+
+}  // namespace fccl

@@ -1,0 +1,25 @@
+// A communicator's settings: the caller's fcclConfig_t where it says something, else the
+// environment, else defaults. Read and validated once, at init.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/expected.h"
+#include "fccl/fccl.h"
+
+namespace fccl {
+
+struct CommOptions {
+  int64_t timeoutMs = 300000;   // FCCL_TIMEOUT_MS, config->timeoutMs
+  bool blocking = true;         // config->blocking
+  size_t chunkBytes = 512 << 10;  // FCCL_CHUNK_SIZE: bytes a step moves at a time (also the FIFO slot)
+  uint32_t fifoSlots = 8;       // FCCL_SHM_SLOTS
+  std::string algorithm;        // FCCL_ALGO, empty = the tuner's choice
+};
+
+// `config` may be null. Rejects a config whose size/magic/version is wrong and out-of-range values.
+Expected<CommOptions> resolveCommOptions(const fcclConfig_t* config);
+
+}  // namespace fccl

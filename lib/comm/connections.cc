@@ -1,0 +1,82 @@
+#include "comm/connections.h"
+
+#include <cstring>
+#include <set>
+#include <string>
+
+#include "common/log.h"
+
+namespace fccl {
+namespace {
+
+constexpr uint32_t kTagConnect = 0x100;  // + channel
+
+// Transport handles travel in a fixed-size envelope: the bootstrap receives exact sizes.
+struct HandleEnvelope {
+  uint32_t bytes;
+  std::byte data[252];
+};
+
+}  // namespace
+
+Connections::Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm)
+    : bootstrap_(bootstrap), peers_(std::move(peers)), self_(self), shm_(shm),
+      sends_(peers_.size() * kMaxChannels), recvs_(peers_.size() * kMaxChannels) {}
+
+Expected<Transport*> Connections::transportFor(int peer, const char** why) {
+  const PeerInfo& p = peers_[static_cast<size_t>(peer)];
+  if (p.hostHash == peers_[static_cast<size_t>(self_)].hostHash) {
+    *why = "scale-up: same host, peer memory is mappable";
+    return static_cast<Transport*>(&shm_);
+  }
+  return Status(Code::kInvalidUsage, "rank " + std::to_string(peer) + " is on host " + p.host +
+                                         " outside this rank's scale-up domain, and this build has no scale-out "
+                                         "transport (libfabric) to reach it");
+}
+
+Status Connections::ensure(const Plan& plan) {
+  if (plan.channels.size() > static_cast<size_t>(kMaxChannels))
+    return Status(Code::kInternal, "plan has " + std::to_string(plan.channels.size()) + " channels");
+  std::set<std::pair<int, int>> needRecv, needSend;  // (channel, peer)
+  for (size_t c = 0; c < plan.channels.size(); ++c)
+    for (const Step& s : plan.channels[c].steps) {
+      const int ch = static_cast<int>(c);
+      if (primRecvs(s.prim) && !recvs_[index(s.recvPeer, ch)]) needRecv.insert({ch, s.recvPeer});
+      if (primSends(s.prim) && !sends_[index(s.sendPeer, ch)]) needSend.insert({ch, s.sendPeer});
+    }
+  // Receivers create their FIFOs and post the handles first; the bootstrap's send does not wait
+  // for the peer, so every rank gets here without waiting on another, and then collects.
+  for (auto [channel, peer] : needRecv) {
+    const char* why = "";
+    FCCL_ASSIGN_OR_RETURN(Transport * transport, transportFor(peer, &why));
+    std::vector<std::byte> handle;
+    auto recv = transport->listen({peer, peers_[static_cast<size_t>(peer)].pid}, handle);
+    if (!recv.isOk()) return std::move(recv).takeStatus();
+    HandleEnvelope env{};
+    if (handle.size() > sizeof(env.data)) return Status(Code::kInternal, "transport handle too large");
+    env.bytes = static_cast<uint32_t>(handle.size());
+    std::memcpy(env.data, handle.data(), handle.size());
+    FCCL_TRY(bootstrap_.send(peer, kTagConnect + static_cast<uint32_t>(channel), std::as_bytes(std::span(&env, 1)))
+                 .context("sending the connection handle to rank " + std::to_string(peer)));
+    recvs_[index(peer, channel)] = std::move(recv).take();
+    FCCL_INFO(Subsys::kInit, "channel %d: rank %d -> rank %d via %s (%s)", channel, peer, self_,
+              std::string(transport->name()).c_str(), why);
+  }
+  for (auto [channel, peer] : needSend) {
+    const char* why = "";
+    FCCL_ASSIGN_OR_RETURN(Transport * transport, transportFor(peer, &why));
+    HandleEnvelope env{};
+    FCCL_TRY(bootstrap_.recv(peer, kTagConnect + static_cast<uint32_t>(channel), std::as_writable_bytes(std::span(&env, 1)))
+                 .context("receiving the connection handle of rank " + std::to_string(peer)));
+    if (env.bytes > sizeof(env.data))
+      return Status(Code::kRemote, "rank " + std::to_string(peer) + " sent a handle of " + std::to_string(env.bytes) + " bytes");
+    auto send = transport->connect({peer, peers_[static_cast<size_t>(peer)].pid}, std::span(env.data, env.bytes));
+    if (!send.isOk()) return std::move(send).takeStatus();
+    sends_[index(peer, channel)] = std::move(send).take();
+    FCCL_INFO(Subsys::kInit, "channel %d: rank %d -> rank %d via %s (%s)", channel, self_, peer,
+              std::string(transport->name()).c_str(), why);
+  }
+  return Status::ok();
+}
+
+}  // namespace fccl

@@ -1,0 +1,42 @@
+// The communicator's connectors, one pair of FIFOs per (peer, channel), made the first time a
+// plan needs them so that a job pays only for the peers it talks to. For every hop the
+// connection picks the transport the topology allows: scale-up (shared memory) when both ranks
+// share a host, scale-out otherwise.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "algorithms/common/plan.h"
+#include "bootstrap/bootstrap.h"
+#include "comm/peer_info.h"
+#include "runtime/executor.h"
+#include "transports/scaleup/shm_transport.h"
+
+namespace fccl {
+
+class Connections final : public PeerLinks {
+ public:
+  Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm);
+
+  // Connects every (peer, channel) that `plan` names and that is not connected yet. Collective
+  // between the peers involved: each of them calls it for its own plan of the same operation.
+  Status ensure(const Plan& plan);
+
+  SendConnector& sendTo(int peer, int channel) override { return *sends_[index(peer, channel)]; }
+  RecvConnector& recvFrom(int peer, int channel) override { return *recvs_[index(peer, channel)]; }
+
+ private:
+  static constexpr int kMaxChannels = 32;
+  size_t index(int peer, int channel) const { return static_cast<size_t>(peer) * kMaxChannels + static_cast<size_t>(channel); }
+  Expected<Transport*> transportFor(int peer, const char** why);
+
+  Bootstrap& bootstrap_;
+  std::vector<PeerInfo> peers_;
+  int self_;
+  ShmTransport shm_;
+  std::vector<std::unique_ptr<SendConnector>> sends_;
+  std::vector<std::unique_ptr<RecvConnector>> recvs_;
+};
+
+}  // namespace fccl

@@ -1,0 +1,194 @@
+#include "runtime/executor.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/dtype.h"
+#include "common/log.h"
+
+namespace fccl {
+namespace {
+
+// Where one channel is: which step, and how many elements of that step are done.
+struct Cursor {
+  int channel = 0;
+  size_t step = 0;
+  size_t doneElems = 0;
+};
+
+class PlanRun {
+ public:
+  PlanRun(const Plan& plan, const ExecCall& call, PeerLinks& links, Device& device, const ExecLimits& limits)
+      : plan_(plan), call_(call), links_(links), device_(device), limits_(limits),
+        elemBytes_(typeSize(call.type)), chunkElems_(limits.chunkBytes / typeSize(call.type)),
+        reduceOp_(call.op == fcclAvg ? fcclSum : call.op) {}
+
+  Status run();
+
+ private:
+  bool finished(const Cursor& c) const { return c.step >= plan_.channels[static_cast<size_t>(c.channel)].steps.size(); }
+  const Step& stepOf(const Cursor& c) const { return plan_.channels[static_cast<size_t>(c.channel)].steps[c.step]; }
+  // Moves one chunk of the cursor's step if its peers allow; false when it has to wait.
+  Expected<bool> advance(Cursor& c);
+  Status moveChunk(const Step& step, size_t offset, size_t count, std::span<const std::byte> in, std::byte* out);
+  Status checkWaiting(const std::vector<Cursor>& cursors);
+  std::string describe(const Cursor& c) const;
+
+  std::byte* at(const Slice& s, size_t offset) const {
+    const std::byte* base = s.buffer == Buffer::kInput ? static_cast<const std::byte*>(call_.input)
+                                                       : static_cast<const std::byte*>(call_.output);
+    return const_cast<std::byte*>(base) + (s.offset + offset) * elemBytes_;
+  }
+
+  const Plan& plan_;
+  const ExecCall& call_;
+  PeerLinks& links_;
+  Device& device_;
+  const ExecLimits& limits_;
+  const size_t elemBytes_;
+  const size_t chunkElems_;
+  const fcclRedOp_t reduceOp_;
+};
+
+size_t stepElems(const Step& s) { return primReadsSrc(s.prim) ? s.src.count : s.dst.count; }
+
+Expected<bool> PlanRun::advance(Cursor& c) {
+  const Step& step = stepOf(c);
+  const size_t total = stepElems(step);
+  if (c.doneElems >= total) {  // also finishes empty steps, which exchange nothing
+    ++c.step;
+    c.doneElems = 0;
+    return true;
+  }
+  const size_t count = std::min(chunkElems_, total - c.doneElems);
+  std::span<const std::byte> in;
+  RecvConnector* recv = nullptr;
+  if (primRecvs(step.prim)) {
+    recv = &links_.recvFrom(step.recvPeer, c.channel);
+    auto chunk = recv->peek();
+    if (!chunk) return false;
+    if (chunk->size() != count * elemBytes_)
+      return Status(Code::kInvalidUsage, "rank " + std::to_string(step.recvPeer) + " sent " +
+                                             std::to_string(chunk->size()) + " bytes where " +
+                                             std::to_string(count * elemBytes_) +
+                                             " were expected: do all ranks make the same call?");
+    in = *chunk;
+  }
+  std::byte* out = nullptr;
+  SendConnector* send = nullptr;
+  if (primSends(step.prim)) {
+    send = &links_.sendTo(step.sendPeer, c.channel);
+    auto slot = send->acquire();
+    if (slot.empty()) return false;
+    out = slot.data();
+  }
+  FCCL_TRY(moveChunk(step, c.doneElems, count, in, out));
+  if (send) send->commit(count * elemBytes_);
+  if (recv) recv->release();
+  c.doneElems += count;
+  return true;
+}
+
+// The data movement of one chunk: `in` is the received chunk, `out` the send slot.
+Status PlanRun::moveChunk(const Step& step, size_t offset, size_t count, std::span<const std::byte> in,
+                          std::byte* out) {
+  const size_t bytes = count * elemBytes_;
+  switch (step.prim) {
+    case Prim::kSend:
+      std::memcpy(out, at(step.src, offset), bytes);
+      return Status::ok();
+    case Prim::kRecv:
+      std::memcpy(at(step.dst, offset), in.data(), bytes);
+      return Status::ok();
+    case Prim::kRecvReduceSend:
+      return device_.reduce(out, in.data(), at(step.src, offset), count, call_.type, reduceOp_);
+    case Prim::kRecvReduceCopySend:
+    case Prim::kRecvReduceCopy: {
+      std::byte* dst = at(step.dst, offset);
+      FCCL_TRY(device_.reduce(dst, in.data(), at(step.src, offset), count, call_.type, reduceOp_));
+      if (call_.op == fcclAvg)
+        FCCL_TRY(device_.divide(dst, dst, count, call_.type, static_cast<uint32_t>(call_.nranks)));
+      if (out) std::memcpy(out, dst, bytes);
+      return Status::ok();
+    }
+    case Prim::kRecvCopySend:
+      std::memcpy(at(step.dst, offset), in.data(), bytes);
+      std::memcpy(out, in.data(), bytes);
+      return Status::ok();
+    case Prim::kCopy: {
+      std::byte* dst = at(step.dst, offset);
+      const std::byte* src = at(step.src, offset);
+      if (dst != src) std::memmove(dst, src, bytes);
+      return Status::ok();
+    }
+  }
+  return Status(Code::kInternal, "unknown primitive");
+}
+
+std::string PlanRun::describe(const Cursor& c) const {
+  const auto& steps = plan_.channels[static_cast<size_t>(c.channel)].steps;
+  const Step& s = stepOf(c);
+  std::string out = "channel " + std::to_string(c.channel) + " step " + std::to_string(c.step + 1) + "/" +
+                    std::to_string(steps.size()) + " " + std::string(primName(s.prim));
+  if (primRecvs(s.prim))
+    out += " from rank " + std::to_string(s.recvPeer) + " (" + std::string(links_.recvFrom(s.recvPeer, c.channel).name()) + ")";
+  if (primSends(s.prim))
+    out += " to rank " + std::to_string(s.sendPeer) + " (" + std::string(links_.sendTo(s.sendPeer, c.channel).name()) + ")";
+  out += ", " + std::to_string(c.doneElems) + "/" + std::to_string(stepElems(s)) + " elements done";
+  return out;
+}
+
+// Called now and then while nothing moves: a peer that died or broke the protocol, an abort,
+// or the deadline each end the wait with a message that names where we were.
+Status PlanRun::checkWaiting(const std::vector<Cursor>& cursors) {
+  for (const Cursor& c : cursors) {
+    if (finished(c)) continue;
+    const Step& s = stepOf(c);
+    Status peer;
+    if (primRecvs(s.prim)) peer = links_.recvFrom(s.recvPeer, c.channel).health();
+    if (peer.isOk() && primSends(s.prim)) peer = links_.sendTo(s.sendPeer, c.channel).health();
+    if (!peer.isOk()) return std::move(peer).context(describe(c));
+    if (limits_.abortFlag && limits_.abortFlag->load(std::memory_order_relaxed))
+      return Status(Code::kAborted, "communicator aborted").context(describe(c));
+    if (limits_.deadline.expired())
+      return Status(Code::kTimeout, "timed out after " + std::to_string(limits_.timeoutMs) + " ms").context(describe(c));
+  }
+  return Status::ok();
+}
+
+Status PlanRun::run() {
+  if (chunkElems_ == 0) return Status(Code::kInvalidArgument, "chunk size is smaller than one element");
+  std::vector<Cursor> cursors(plan_.channels.size());
+  for (size_t i = 0; i < cursors.size(); ++i) cursors[i].channel = static_cast<int>(i);
+  Backoff backoff;
+  for (size_t left = cursors.size(); left > 0;) {
+    bool moved = false;
+    left = 0;
+    for (Cursor& c : cursors) {
+      while (!finished(c)) {
+        auto advanced = advance(c);
+        if (!advanced.isOk()) return std::move(advanced).takeStatus().context(describe(c));
+        if (!*advanced) break;
+        moved = true;
+      }
+      left += finished(c) ? 0 : 1;
+    }
+    if (left == 0) break;
+    if (moved) {
+      backoff.reset();
+      continue;
+    }
+    backoff.pause();
+    if (backoff.timeToCheck()) FCCL_TRY(checkWaiting(cursors));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status runPlan(const Plan& plan, const ExecCall& call, PeerLinks& links, Device& device, const ExecLimits& limits) {
+  return PlanRun(plan, call, links, device, limits).run();
+}
+
+}  // namespace fccl

@@ -1,0 +1,129 @@
+// Every collective x dtype x op x size, in place and out of place, on real processes over the
+// scale-up transport, checked element by element against the reference the test computes.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/comm_fixture.h"
+#include "harness/reference.h"
+#include "harness/run_ranks.h"
+
+namespace fccl::test {
+namespace {
+
+enum class Coll { kAllReduce, kAllGather, kReduceScatter };
+const char* collName(Coll c) {
+  return c == Coll::kAllReduce ? "allreduce" : c == Coll::kAllGather ? "allgather" : "reducescatter";
+}
+
+constexpr fcclDataType_t kTypes[] = {fcclInt8,   fcclUint8,   fcclInt32,    fcclUint32,     fcclInt64,     fcclUint64,
+                                     fcclFloat16, fcclFloat32, fcclFloat64, fcclBfloat16, fcclFloat8e4m3, fcclFloat8e5m2};
+constexpr fcclRedOp_t kOps[] = {fcclSum, fcclProd, fcclMax, fcclMin, fcclAvg};
+constexpr size_t kGuardBytes = 64;
+constexpr std::byte kPoison{0xA5};
+
+struct Case {
+  Coll coll;
+  fcclDataType_t type;
+  fcclRedOp_t op;
+  size_t count;   // the API's count
+  bool inPlace;
+  size_t misalign;  // bytes added to every buffer address
+  std::string name(int n) const {
+    return std::string(collName(coll)) + " type " + std::to_string(type) + " op " + std::to_string(op) + " count " +
+           std::to_string(count) + (inPlace ? " in-place" : " out-of-place") + " misalign " + std::to_string(misalign) +
+           " n=" + std::to_string(n);
+  }
+};
+
+// Runs one case on this rank and checks its output; "" when right.
+std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
+  const size_t es = elementBytes(c.type), un = static_cast<size_t>(n);
+  const size_t inCount = c.coll == Coll::kReduceScatter ? c.count * un : c.count;
+  const size_t outCount = c.coll == Coll::kAllGather ? c.count * un : c.count;
+  const fcclRedOp_t genOp = c.coll == Coll::kAllGather ? fcclSum : c.op;
+  // One allocation holds both buffers (out of place) or the larger one (in place), misaligned.
+  std::vector<std::byte> inStore(inCount * es + c.misalign + kGuardBytes), outStore(outCount * es + c.misalign + kGuardBytes, kPoison);
+  std::byte* out = outStore.data() + c.misalign;
+  std::byte* in = inStore.data() + c.misalign;
+  if (c.inPlace) {
+    if (c.coll == Coll::kAllGather) in = out + static_cast<size_t>(rank) * c.count * es;
+    else if (c.coll == Coll::kReduceScatter) out = in + static_cast<size_t>(rank) * c.count * es;
+    else in = out;
+  }
+  for (size_t i = 0; i < inCount; ++i) encode(c.type, inputValue(c.type, genOp, rank, i, n), in + i * es);
+  fcclResult_t r = fcclSuccess;
+  switch (c.coll) {
+    case Coll::kAllReduce: r = fcclAllReduce(in, out, c.count, c.type, c.op, comm, nullptr); break;
+    case Coll::kAllGather: r = fcclAllGather(in, out, c.count, c.type, comm, nullptr); break;
+    case Coll::kReduceScatter: r = fcclReduceScatter(in, out, c.count, c.type, c.op, comm, nullptr); break;
+  }
+  if (r != fcclSuccess) return c.name(n) + ": " + failure(collName(c.coll), r);
+  for (size_t i = 0; i < outCount; ++i) {
+    double expected;
+    if (c.coll == Coll::kAllGather) expected = inputValue(c.type, fcclSum, static_cast<int>(i / c.count), i % c.count, n);
+    else if (c.coll == Coll::kReduceScatter) expected = reducedValue(c.type, c.op, static_cast<size_t>(rank) * c.count + i, n);
+    else expected = reducedValue(c.type, c.op, i, n);
+    const double got = decode(c.type, out + i * es);
+    if (!matches(c.type, c.op, got, expected))
+      return c.name(n) + ": element " + std::to_string(i) + " is " + std::to_string(got) + ", expected " +
+             std::to_string(expected);
+  }
+  if (!(c.inPlace && c.coll == Coll::kReduceScatter)) {  // there recvbuff lies inside sendbuff
+    const std::byte* guard = outStore.data() + c.misalign + outCount * es;
+    for (size_t g = 0; g < kGuardBytes; ++g)
+      if (guard[g] != kPoison) return c.name(n) + ": wrote past the end of recvbuff";
+  }
+  return "";
+}
+
+std::vector<Case> matrix() {
+  std::vector<Case> cases;
+  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter})
+    for (fcclDataType_t t : kTypes)
+      for (fcclRedOp_t op : kOps) {
+        if (coll == Coll::kAllGather && op != fcclSum) continue;  // all-gather has no op
+        const size_t mib = ((1u << 20) + 3) / elementBytes(t);
+        for (size_t count : {size_t{0}, size_t{1}, size_t{7}, size_t{1001}, mib})
+          for (bool inPlace : {false, true}) cases.push_back({coll, t, op, count, inPlace, inPlace ? 0u : 1u});
+      }
+  // 64 MiB: the big transfers, once per collective.
+  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter})
+    for (bool inPlace : {false, true}) cases.push_back({coll, fcclFloat32, fcclSum, (64u << 20) / 4, inPlace, 0});
+  return cases;
+}
+
+void runMatrix(int n) {
+  const fcclUniqueId id = newUniqueId();
+  auto outcomes = runRanks(n, [&](int rank) -> std::string {
+    fcclComm_t comm = nullptr;
+    FCCL_TEST_CALL(fcclCommInitRank(&comm, n, id, rank));
+    for (const Case& c : matrix()) {
+      // A big all-gather/reduce-scatter moves n times the count: keep its total at 64 MiB.
+      Case scaled = c;
+      if (c.count >= (64u << 20) / 4 && c.coll != Coll::kAllReduce) scaled.count = c.count / static_cast<size_t>(n);
+      std::string error = runCase(comm, scaled, rank, n);
+      if (!error.empty()) {
+        fcclCommAbort(comm);
+        return error;
+      }
+    }
+    FCCL_TEST_CALL(fcclCommDestroy(comm));
+    return "";
+  }, std::chrono::seconds(500));
+  INFO(describe(outcomes));
+  CHECK(allOk(outcomes));
+}
+
+}  // namespace
+
+TEST_CASE("collectives are correct on 1 rank", "[integration][collectives]") { runMatrix(1); }
+TEST_CASE("collectives are correct on 2 ranks", "[integration][collectives]") { runMatrix(2); }
+TEST_CASE("collectives are correct on 3 ranks", "[integration][collectives]") { runMatrix(3); }
+TEST_CASE("collectives are correct on 4 ranks", "[integration][collectives]") { runMatrix(4); }
+TEST_CASE("collectives are correct on 5 ranks", "[integration][collectives]") { runMatrix(5); }
+TEST_CASE("collectives are correct on 8 ranks", "[integration][collectives]") { runMatrix(8); }
+
+}  // namespace fccl::test
