@@ -104,10 +104,12 @@ Expected<Algorithm> Communicator::chooseAlgorithm(const CollectiveCall& call) co
 
 Status Communicator::run(const CollectiveCall& call) {
   FCCL_TRY(waitReady());
+  // Every rank rejects a forced algorithm alike and before any byte moves: the comm stays usable.
+  FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call));
   std::lock_guard lock(opMutex_);
   if (abort_) return Status(Code::kAborted, "communicator aborted");
   const uint64_t seq = ++seq_;
-  Status s = runLocked(call, seq);
+  Status s = runLocked(call, algorithm, seq);
   if (!s.isOk()) {
     s = std::move(s).context(std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" +
                              std::to_string(call.count) + " x " + std::string(typeName(call.type)) + ")");
@@ -117,8 +119,7 @@ Status Communicator::run(const CollectiveCall& call) {
   return s;
 }
 
-Status Communicator::runLocked(const CollectiveCall& call, uint64_t seq) {
-  FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call));
+Status Communicator::runLocked(const CollectiveCall& call, const Algorithm& algorithm, uint64_t seq) {
   const Ring ring = naturalRing(nranks_, rank_);
   const Plan plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, ring});
   FCCL_TRACE(Subsys::kColl, "%s #%llu %zu x %s %s: %s (%s)", std::string(collectiveName(call.collective)).c_str(),

@@ -53,7 +53,7 @@ class Communicator {
   Status init(const fcclUniqueId& id);
   Status waitReady();
   Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call) const;
-  Status runLocked(const CollectiveCall& call, uint64_t seq);
+  Status runLocked(const CollectiveCall& call, const Algorithm& algorithm, uint64_t seq);
 
   uint64_t magic_ = kMagic;
   const int nranks_;
