@@ -110,13 +110,12 @@ Status Communicator::run(const CollectiveCall& call) {
   if (abort_) return Status(Code::kAborted, "communicator aborted");
   const uint64_t seq = ++seq_;
   Status s = runLocked(call, algorithm, seq);
-  if (!s.isOk()) {
-    s = std::move(s).context(std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" +
-                             std::to_string(call.count) + " x " + std::string(typeName(call.type)) + ")");
-    std::lock_guard stateLock(stateMutex_);
-    if (state_.isOk()) state_ = s;  // the first error breaks the communicator; later ones follow from it
-  }
-  return s;
+  if (s.isOk()) return s;
+  Status failed = std::move(s).context(std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) +
+                                       " (" + std::to_string(call.count) + " x " + std::string(typeName(call.type)) + ")");
+  std::lock_guard stateLock(stateMutex_);
+  if (state_.isOk()) state_ = failed;  // the first error breaks the communicator; later ones follow from it
+  return failed;
 }
 
 Status Communicator::runLocked(const CollectiveCall& call, const Algorithm& algorithm, uint64_t seq) {

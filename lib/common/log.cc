@@ -3,6 +3,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,7 +38,7 @@ struct LogConfig {
 
 std::mutex gMutex;
 LogConfig gConfig;
-bool gLoaded = false;
+std::atomic<bool> gLoaded{false};
 thread_local int tRank = -1;
 
 LogLevel parseLevel(const char* v) {

@@ -23,8 +23,9 @@ class [[nodiscard]] Status {
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
 
-  // Prefixes the message with `where`: "where: message".
-  Status&& context(std::string_view where) && {
+  // Prefixes the message with `where`: "where: message". Returns a new Status (not a
+  // reference), so `s = std::move(s).context(...)` is safe.
+  Status context(std::string_view where) && {
     if (!isOk()) message_ = std::string(where) + ": " + message_;
     return std::move(*this);
   }

@@ -10,11 +10,16 @@
 namespace fccl {
 namespace {
 
-// Where one channel is: which step, and how many elements of that step are done.
+// Where one channel is. A channel runs in rounds: round j moves chunk j of every step, in step
+// order, before any step moves chunk j+1. Each step's data thus flows through the ring one chunk
+// behind the step before it, like a pipeline, and a FIFO of a few slots is enough: were a step to
+// send all its chunks before the next step received any, every rank would fill its neighbour's
+// FIFO and wait for it forever. Steps whose slice has no chunk j skip the round on both sides.
 struct Cursor {
   int channel = 0;
+  size_t round = 0;
+  size_t rounds = 0;
   size_t step = 0;
-  size_t doneElems = 0;
 };
 
 class PlanRun {
@@ -27,7 +32,7 @@ class PlanRun {
   Status run();
 
  private:
-  bool finished(const Cursor& c) const { return c.step >= plan_.channels[static_cast<size_t>(c.channel)].steps.size(); }
+  bool finished(const Cursor& c) const { return c.round >= c.rounds; }
   const Step& stepOf(const Cursor& c) const { return plan_.channels[static_cast<size_t>(c.channel)].steps[c.step]; }
   // Moves one chunk of the cursor's step if its peers allow; false when it has to wait.
   Expected<bool> advance(Cursor& c);
@@ -55,38 +60,38 @@ size_t stepElems(const Step& s) { return primReadsSrc(s.prim) ? s.src.count : s.
 
 Expected<bool> PlanRun::advance(Cursor& c) {
   const Step& step = stepOf(c);
-  const size_t total = stepElems(step);
-  if (c.doneElems >= total) {  // also finishes empty steps, which exchange nothing
-    ++c.step;
-    c.doneElems = 0;
-    return true;
+  const size_t total = stepElems(step), first = c.round * chunkElems_;
+  const size_t count = first < total ? std::min(chunkElems_, total - first) : 0;
+  if (count > 0) {
+    std::span<const std::byte> in;
+    RecvConnector* recv = nullptr;
+    if (primRecvs(step.prim)) {
+      recv = &links_.recvFrom(step.recvPeer, c.channel);
+      auto chunk = recv->peek();
+      if (!chunk) return false;
+      if (chunk->size() != count * elemBytes_)
+        return Status(Code::kInvalidUsage, "rank " + std::to_string(step.recvPeer) + " sent " +
+                                               std::to_string(chunk->size()) + " bytes where " +
+                                               std::to_string(count * elemBytes_) +
+                                               " were expected: do all ranks make the same call?");
+      in = *chunk;
+    }
+    std::byte* out = nullptr;
+    SendConnector* send = nullptr;
+    if (primSends(step.prim)) {
+      send = &links_.sendTo(step.sendPeer, c.channel);
+      auto slot = send->acquire();
+      if (slot.empty()) return false;
+      out = slot.data();
+    }
+    FCCL_TRY(moveChunk(step, first, count, in, out));
+    if (send) send->commit(count * elemBytes_);
+    if (recv) recv->release();
   }
-  const size_t count = std::min(chunkElems_, total - c.doneElems);
-  std::span<const std::byte> in;
-  RecvConnector* recv = nullptr;
-  if (primRecvs(step.prim)) {
-    recv = &links_.recvFrom(step.recvPeer, c.channel);
-    auto chunk = recv->peek();
-    if (!chunk) return false;
-    if (chunk->size() != count * elemBytes_)
-      return Status(Code::kInvalidUsage, "rank " + std::to_string(step.recvPeer) + " sent " +
-                                             std::to_string(chunk->size()) + " bytes where " +
-                                             std::to_string(count * elemBytes_) +
-                                             " were expected: do all ranks make the same call?");
-    in = *chunk;
+  if (++c.step == plan_.channels[static_cast<size_t>(c.channel)].steps.size()) {
+    c.step = 0;
+    ++c.round;
   }
-  std::byte* out = nullptr;
-  SendConnector* send = nullptr;
-  if (primSends(step.prim)) {
-    send = &links_.sendTo(step.sendPeer, c.channel);
-    auto slot = send->acquire();
-    if (slot.empty()) return false;
-    out = slot.data();
-  }
-  FCCL_TRY(moveChunk(step, c.doneElems, count, in, out));
-  if (send) send->commit(count * elemBytes_);
-  if (recv) recv->release();
-  c.doneElems += count;
   return true;
 }
 
@@ -135,7 +140,7 @@ std::string PlanRun::describe(const Cursor& c) const {
     out += " from rank " + std::to_string(s.recvPeer) + " (" + std::string(links_.recvFrom(s.recvPeer, c.channel).name()) + ")";
   if (primSends(s.prim))
     out += " to rank " + std::to_string(s.sendPeer) + " (" + std::string(links_.sendTo(s.sendPeer, c.channel).name()) + ")";
-  out += ", " + std::to_string(c.doneElems) + "/" + std::to_string(stepElems(s)) + " elements done";
+  out += ", chunk " + std::to_string(c.round + 1) + "/" + std::to_string(c.rounds);
   return out;
 }
 
@@ -160,7 +165,12 @@ Status PlanRun::checkWaiting(const std::vector<Cursor>& cursors) {
 Status PlanRun::run() {
   if (chunkElems_ == 0) return Status(Code::kInvalidArgument, "chunk size is smaller than one element");
   std::vector<Cursor> cursors(plan_.channels.size());
-  for (size_t i = 0; i < cursors.size(); ++i) cursors[i].channel = static_cast<int>(i);
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    cursors[i].channel = static_cast<int>(i);
+    size_t longest = 0;
+    for (const Step& s : plan_.channels[i].steps) longest = std::max(longest, stepElems(s));
+    cursors[i].rounds = (longest + chunkElems_ - 1) / chunkElems_;
+  }
   Backoff backoff;
   for (size_t left = cursors.size(); left > 0;) {
     bool moved = false;

@@ -42,7 +42,12 @@ void ShmRecvConnector::release() {
 
 Status ShmRecvConnector::health() {
   if (!corruption_.isOk()) return corruption_;
-  return sender_.check();
+  Status sender = sender_.check();
+  // A sender may commit its last chunk and exit before we look: what it left in the FIFO is
+  // still ours to read. Only a dead sender and an empty FIFO (read after the death was seen,
+  // so nothing more can come) is a failure.
+  if (!sender.isOk() && header()->tail.load(std::memory_order_acquire) != head_) return Status::ok();
+  return sender;
 }
 
 ShmSendConnector::ShmSendConnector(SharedMapping segment, PeerWatch receiver)

@@ -1,0 +1,204 @@
+// The command line of fccl-perf / mpi-perf, and the size arithmetic of the table.
+#include "perf_args.h"
+
+#include <catch2/catch.hpp>
+
+#include "perf_sizes.h"
+
+using namespace fccl::perf;
+
+namespace {
+
+ParseResult parse(std::vector<std::string> args) { return parseArgs(args); }
+
+Options parseOk(std::vector<std::string> args) {
+  ParseResult r = parseArgs(args);
+  INFO("error: " << r.error);
+  REQUIRE(r.options);
+  return *r.options;
+}
+
+}  // namespace
+
+TEST_CASE("sizes accept nccl-tests' K M G suffixes as binary multiples", "[unit][perf]") {
+  CHECK(parseSize("0") == 0u);
+  CHECK(parseSize("8") == 8u);
+  CHECK(parseSize("1K") == 1024u);
+  CHECK(parseSize("1k") == 1024u);
+  CHECK(parseSize("64M") == 64u << 20);
+  CHECK(parseSize("2G") == size_t{2} << 30);
+  CHECK(parseSize("1.5K") == 1536u);
+  for (const char* bad : {"", "K", "-1", "1X", "1KB", "abc", "1e3", " 8", "8 ", "+8", "0x10"}) {
+    INFO(bad);
+    CHECK_FALSE(parseSize(bad));
+  }
+}
+
+TEST_CASE("defaults are nccl-tests' defaults", "[unit][perf]") {
+  const Options o = parseOk({});
+  CHECK(o.collective == Collective::kAllReduce);
+  CHECK(o.minBytes == 32u << 20);
+  CHECK(o.maxBytes == 32u << 20);
+  CHECK(o.stepFactor == 1);
+  CHECK(o.stepBytes == 1u << 20);
+  CHECK(o.iters == 20);
+  CHECK(o.warmupIters == 5);
+  CHECK(o.check);
+  CHECK(o.types == std::vector<fcclDataType_t>{fcclFloat32});
+  CHECK(o.ops == std::vector<fcclRedOp_t>{fcclSum});
+  CHECK(o.average == 1);
+  CHECK(o.csvPath.empty());
+  CHECK_FALSE(o.help);
+}
+
+TEST_CASE("every flag is read in short, long and attached forms", "[unit][perf]") {
+  const Options o = parseOk({"-b", "8", "--maxbytes", "64M", "-f4",   "--stepbytes=1K", "-n", "7",
+                             "-w", "0", "-c",         "0",   "-d",    "bfloat16",       "-o", "max",
+                             "-a", "3", "-r",         "2",   "--csv", "out.csv"});
+  CHECK(o.minBytes == 8);
+  CHECK(o.maxBytes == 64u << 20);
+  CHECK(o.stepFactor == 4);
+  CHECK(o.stepBytes == 1024);
+  CHECK(o.iters == 7);
+  CHECK(o.warmupIters == 0);
+  CHECK_FALSE(o.check);
+  CHECK(o.types == std::vector<fcclDataType_t>{fcclBfloat16});
+  CHECK(o.ops == std::vector<fcclRedOp_t>{fcclMax});
+  CHECK(o.average == 3);
+  CHECK(o.root == 2);
+  CHECK(o.csvPath == "out.csv");
+  const Options l = parseOk({"--minbytes=1K", "--iters=3", "--warmup_iters", "1", "--check=1", "--datatype=fp8e5m2",
+                             "--op", "avg", "--average=0", "--root=0"});
+  CHECK(l.minBytes == 1024);
+  CHECK(l.iters == 3);
+  CHECK(l.types == std::vector<fcclDataType_t>{fcclFloat8e5m2});
+  CHECK(l.ops == std::vector<fcclRedOp_t>{fcclAvg});
+  CHECK(l.average == 0);
+  CHECK(parseOk({"-h"}).help);
+  CHECK(parseOk({"--help"}).help);
+}
+
+TEST_CASE("the collective is a word anywhere on the line", "[unit][perf]") {
+  CHECK(parseOk({"allgather", "-b", "8"}).collective == Collective::kAllGather);
+  CHECK(parseOk({"-b", "8", "reducescatter"}).collective == Collective::kReduceScatter);
+  CHECK(parseOk({"alltoall"}).collective == Collective::kAllToAll);
+  CHECK(parseOk({"all_reduce"}).collective == Collective::kAllReduce);
+  CHECK(parseOk({"reduce_scatter"}).collective == Collective::kReduceScatter);
+  for (auto c : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter, Collective::kAllToAll})
+    CHECK(parseCollective(collectiveName(c)) == c);
+  CHECK_FALSE(parse({"broadcast"}).options);
+  CHECK_FALSE(parse({"allreduce", "allgather"}).options);
+}
+
+TEST_CASE("all sweeps every type and every op", "[unit][perf]") {
+  const Options o = parseOk({"-d", "all", "-o", "all"});
+  REQUIRE(o.types.size() == fcclNumTypes);
+  REQUIRE(o.ops.size() == fcclNumOps);
+  for (int t = 0; t < fcclNumTypes; ++t) CHECK(o.types[t] == t);
+  for (const char* name : {"int8", "uint8", "int32", "uint32", "int64", "uint64", "half", "float", "double", "bfloat16",
+                           "fp8e4m3", "fp8e5m2"}) {
+    auto t = parseType(name);
+    REQUIRE(t);
+    CHECK(typeName(*t) == name);
+  }
+  for (const char* name : {"sum", "prod", "max", "min", "avg"}) CHECK(opName(*parseOp(name)) == name);
+}
+
+TEST_CASE("bad flags and values are rejected with the flag named", "[unit][perf]") {
+  struct Bad {
+    std::vector<std::string> args;
+    const char* mentions;
+  };
+  const Bad cases[] = {
+      {{"-c", "2"}, "--check"},
+      {{"-a", "4"}, "--average"},
+      {{"-n", "0"}, "--iters"},
+      {{"-w", "-1"}, "--warmup"},
+      {{"-d", "float128"}, "--datatype"},
+      {{"-o", "xor"}, "--op"},
+      {{"-b", "1X"}, "--minbytes"},
+      {{"-f", "0"}, "--stepfactor"},
+      {{"-f", "1.5"}, "--stepfactor"},
+      {{"--foo"}, "--foo"},
+      {{"-x"}, "-x"},
+      {{"-b"}, "-b"},
+      {{"-b", "2M", "-e", "1M"}, "--minbytes"},
+      {{"-i", "0"}, "--stepbytes"},
+      {{"--help=1"}, "--help"},
+      {{"-n", "2x"}, "--iters"},
+      {{"-t", "1"}, "-t"},
+      {{"--csv="}, "--csv"},
+  };
+  for (const auto& c : cases) {
+    const ParseResult r = parse(c.args);
+    INFO(c.args.front() << " -> " << r.error);
+    CHECK_FALSE(r.options);
+    CHECK(r.error.find(c.mentions) != std::string::npos);
+  }
+}
+
+TEST_CASE("bus bandwidth uses nccl-tests' factors", "[unit][perf]") {
+  for (int n = 1; n <= 8; ++n) {
+    CHECK(busBwFactor(Collective::kAllReduce, n) == Approx(2.0 * (n - 1) / n));
+    CHECK(busBwFactor(Collective::kAllGather, n) == Approx(1.0 * (n - 1) / n));
+    CHECK(busBwFactor(Collective::kReduceScatter, n) == Approx(1.0 * (n - 1) / n));
+    CHECK(busBwFactor(Collective::kAllToAll, n) == Approx(1.0 * (n - 1) / n));
+  }
+  CHECK(busBwFactor(Collective::kAllReduce, 4) == 1.5);
+  CHECK(algBwGBs(1000000000, 0.5) == 2.0);
+}
+
+TEST_CASE("counts round down to whole elements and whole per-rank blocks", "[unit][perf]") {
+  SECTION("allreduce: count = bytes / typesize") {
+    const SizePlan p = planForBytes(Collective::kAllReduce, 10, 4, 3, 1);
+    CHECK(p.paramCount == 2);
+    CHECK(p.rowBytes == 8);
+    CHECK(p.sendInPlaceOffset == 0);
+    CHECK(p.recvInPlaceOffset == 0);
+  }
+  SECTION("allgather: the row is the bytes received") {
+    const SizePlan p = planForBytes(Collective::kAllGather, 100, 4, 3, 2);  // 25 elements -> 8 per rank
+    CHECK(p.paramCount == 8);
+    CHECK(p.sendCount == 8);
+    CHECK(p.recvCount == 24);
+    CHECK(p.rowBytes == 96);
+    CHECK(p.sendInPlaceOffset == 16);
+  }
+  SECTION("reducescatter: the row is the bytes sent") {
+    const SizePlan p = planForBytes(Collective::kReduceScatter, 100, 4, 3, 2);
+    CHECK(p.paramCount == 8);
+    CHECK(p.sendCount == 24);
+    CHECK(p.recvCount == 8);
+    CHECK(p.rowBytes == 96);
+    CHECK(p.recvInPlaceOffset == 16);
+  }
+  SECTION("a size smaller than one element per rank runs with count 0") {
+    const SizePlan p = planForBytes(Collective::kAllGather, 8, 4, 4, 0);
+    CHECK(p.paramCount == 0);
+    CHECK(p.rowBytes == 0);
+  }
+  SECTION("every n and type keeps the row a whole multiple of n elements") {
+    for (int n = 1; n <= 8; ++n)
+      for (size_t ts : {1, 2, 4, 8})
+        for (size_t bytes : {0, 1, 7, 8, 1000, 4096, 65537}) {
+          const SizePlan p = planForBytes(Collective::kReduceScatter, bytes, ts, n, n - 1);
+          CHECK(p.sendCount % n == 0);
+          CHECK(p.rowBytes <= bytes);
+          CHECK(p.recvInPlaceOffset + p.recvCount <= p.sendCount);
+        }
+  }
+}
+
+TEST_CASE("the sweep multiplies by -f or adds -i up to -e", "[unit][perf]") {
+  Options o = parseOk({"-b", "8", "-e", "64M", "-f", "4"});
+  const auto sizes = sweepSizes(o);
+  REQUIRE(sizes.size() == 12);
+  CHECK(sizes.front() == 8);
+  CHECK(sizes.back() == 32u << 20);
+  o = parseOk({"-b", "1K", "-e", "4K", "-i", "1K"});
+  CHECK(sweepSizes(o) == std::vector<size_t>{1024, 2048, 3072, 4096});
+  o = parseOk({"-b", "0", "-e", "1K", "-f", "2"});
+  CHECK(sweepSizes(o) == std::vector<size_t>{0});
+  o = parseOk({"-b", "1G", "-e", "1G"});
+  CHECK(sweepSizes(o) == std::vector<size_t>{size_t{1} << 30});
+}

@@ -1,0 +1,55 @@
+#include "perf_sizes.h"
+
+#include <algorithm>
+
+namespace fccl::perf {
+
+SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, int rank) {
+  const size_t count = bytes / typeSize;
+  const size_t n = static_cast<size_t>(nranks), r = static_cast<size_t>(rank);
+  SizePlan p{};
+  switch (c) {
+    case Collective::kAllReduce:
+      p = {count, count, count, 0, 0, 0};
+      break;
+    case Collective::kAllGather: {  // in place: this rank's part already sits in the result
+      const size_t per = count / n;
+      p = {per, per, per * n, per * r, 0, 0};
+      break;
+    }
+    case Collective::kReduceScatter: {  // in place: the result is this rank's part of the input
+      const size_t per = count / n;
+      p = {per, per * n, per, 0, per * r, 0};
+      break;
+    }
+    case Collective::kAllToAll: {
+      const size_t per = count / n;
+      p = {per, per * n, per * n, 0, 0, 0};
+      break;
+    }
+  }
+  p.rowBytes = std::max(p.sendCount, p.recvCount) * typeSize;
+  return p;
+}
+
+std::vector<size_t> sweepSizes(const Options& o) {
+  std::vector<size_t> sizes;
+  for (size_t size = o.minBytes; size <= o.maxBytes;) {
+    sizes.push_back(size);
+    const size_t next = o.stepFactor > 1 ? size * o.stepFactor : size + o.stepBytes;
+    if (next <= size || (o.stepFactor > 1 && next / o.stepFactor != size)) break;  // 0 * f, overflow
+    size = next;
+  }
+  return sizes;
+}
+
+double busBwFactor(Collective c, int nranks) {
+  const double n = nranks;
+  return c == Collective::kAllReduce ? 2.0 * (n - 1) / n : (n - 1) / n;
+}
+
+double algBwGBs(size_t rowBytes, double seconds) {
+  return seconds > 0 ? static_cast<double>(rowBytes) / 1.0e9 / seconds : 0.0;
+}
+
+}  // namespace fccl::perf
