@@ -12,15 +12,19 @@ void Backoff::pause() {
 #elif defined(__aarch64__)
     asm volatile("yield");
 #endif
-  } else if (rounds_ < kSpinRounds + kYieldRounds) {
+  } else if (rounds_ == kSpinRounds) {
+    yieldStart_ = Deadline::Clock::now();
     sched_yield();
+  } else if (!sleeping_) {
+    // Yielding hands the core to a peer that is runnable (ranks often outnumber cores) and costs
+    // well under a microsecond when none is; sleeping would add the timer's slack (~50 us) to
+    // every hop. So yield for a while, and sleep only once the wait is clearly a long one.
+    sched_yield();
+    if ((rounds_ & 63) == 0 && Deadline::Clock::now() - yieldStart_ > kYieldPeriod) sleeping_ = true;
   } else {
-    // 20 us growing to 1 ms: short enough for latency, long enough to hand the core over.
-    uint32_t sleeps = rounds_ - kSpinRounds - kYieldRounds;
-    long ns = 20000L << (sleeps < 6 ? sleeps : 6);
-    if (ns > 1000000L) ns = 1000000L;
-    timespec ts{0, ns};
+    timespec ts{0, sleepNs_};
     nanosleep(&ts, nullptr);
+    if (sleepNs_ < kMaxSleepNs) sleepNs_ *= 2;
   }
   if (rounds_ < 0xffffffffu) ++rounds_;
 }

@@ -26,17 +26,26 @@ class Deadline {
 
 class Backoff {
  public:
-  // One round of waiting; each call waits a little longer than the one before.
+  // One round of waiting; spins first, then yields the core, then sleeps with a growing period.
   void pause();
-  void reset() { rounds_ = 0; }
-  // True every so often (about every few milliseconds once sleeping): time to check the
-  // deadline, the abort flag and the peer's health, which cost more than a load.
+  void reset() {
+    rounds_ = 0;
+    sleeping_ = false;
+    sleepNs_ = kMinSleepNs;
+  }
+  // True every so often (every 256 spins, then every round): time to check the deadline, the
+  // abort flag and the peers' health, which cost more than a load.
   bool timeToCheck() const { return rounds_ < kSpinRounds ? (rounds_ & 255) == 0 : true; }
 
  private:
-  static constexpr uint32_t kSpinRounds = 1024;
-  static constexpr uint32_t kYieldRounds = 64;
+  static constexpr uint32_t kSpinRounds = 512;
+  static constexpr std::chrono::milliseconds kYieldPeriod{20};
+  static constexpr long kMinSleepNs = 50000;
+  static constexpr long kMaxSleepNs = 1000000;
   uint32_t rounds_ = 0;
+  bool sleeping_ = false;
+  long sleepNs_ = kMinSleepNs;
+  Deadline::Clock::time_point yieldStart_{};
 };
 
 }  // namespace fccl
