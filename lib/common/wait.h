@@ -33,12 +33,12 @@ class Backoff {
     sleeping_ = false;
     sleepNs_ = kMinSleepNs;
   }
-  // True every so often (every 256 spins, then every round): time to check the deadline, the
+  // True every so often (at the first spin, then every round): time to check the deadline, the
   // abort flag and the peers' health, which cost more than a load.
-  bool timeToCheck() const { return rounds_ < kSpinRounds ? (rounds_ & 255) == 0 : true; }
+  bool timeToCheck() const { return rounds_ == 0 || rounds_ >= kSpinRounds; }
 
  private:
-  static constexpr uint32_t kSpinRounds = 512;
+  static constexpr uint32_t kSpinRounds = 64;
   static constexpr std::chrono::milliseconds kYieldPeriod{20};
   static constexpr long kMinSleepNs = 50000;
   static constexpr long kMaxSleepNs = 1000000;
