@@ -4,33 +4,26 @@
 // previous rank, adds its own contribution and passes it on. After n-1 such steps it holds the
 // complete sum of block pos + 1 (recvReduceCopySend stores it and passes it on), and n-2 more
 // steps circulate the finished blocks until every rank has all of them.
-#include "algorithms/algorithms.h"
-#include "algorithms/common/local_plan.h"
-#include "algorithms/common/partition.h"
+#include "algorithms/ring/ring_plan.h"
 
 namespace fccl {
 
 Plan ringAllReducePlan(const PlanRequest& req) {
   const Ring& ring = req.ring;
   const int n = ring.size(), next = ring.next(), prev = ring.prev();
-  if (n == 1) return localCopyPlan("ring", req.count, req.channels);
-  Plan plan{"ring", std::vector<Channel>(static_cast<size_t>(req.channels))};
-  for (int c = 0; c < req.channels; ++c) {
-    const Range share = partOf(req.count, req.channels, c);
+  return buildRingPlan(req, [&](const Range& share, std::vector<Step>& steps) {
     auto block = [&](int k, Buffer buffer) {
       const int position = ((ring.pos() - k) % n + n) % n;
       const Range r = partOf(share.count, n, position);
       return Slice{buffer, share.offset + r.offset, r.count};
     };
-    auto& steps = plan.channels[static_cast<size_t>(c)].steps;
     steps.push_back({Prim::kSend, next, kNoPeer, block(0, Buffer::kInput), {}});
     for (int k = 1; k < n - 1; ++k) steps.push_back({Prim::kRecvReduceSend, next, prev, block(k, Buffer::kInput), {}});
     steps.push_back(
         {Prim::kRecvReduceCopySend, next, prev, block(n - 1, Buffer::kInput), block(n - 1, Buffer::kOutput)});
     for (int k = n; k < 2 * n - 2; ++k) steps.push_back({Prim::kRecvCopySend, next, prev, {}, block(k, Buffer::kOutput)});
     steps.push_back({Prim::kRecv, kNoPeer, prev, {}, block(2 * n - 2, Buffer::kOutput)});
-  }
-  return plan;
+  });
 }
 
 }  // namespace fccl

@@ -2,30 +2,23 @@
 // k a rank handles the block of the rank k+1 positions before it: it receives the partial
 // reduction of that block, adds its own part and passes it on. The block that arrives at step
 // n-1 is its own, now reduced over all ranks, and goes to the output.
-#include "algorithms/algorithms.h"
-#include "algorithms/common/local_plan.h"
-#include "algorithms/common/partition.h"
+#include "algorithms/ring/ring_plan.h"
 
 namespace fccl {
 
 Plan ringReduceScatterPlan(const PlanRequest& req) {
   const Ring& ring = req.ring;
   const int n = ring.size(), next = ring.next(), prev = ring.prev();
-  if (n == 1) return localCopyPlan("ring", req.count, req.channels);
-  Plan plan{"ring", std::vector<Channel>(static_cast<size_t>(req.channels))};
-  for (int c = 0; c < req.channels; ++c) {
-    const Range share = partOf(req.count, req.channels, c);
+  return buildRingPlan(req, [&](const Range& share, std::vector<Step>& steps) {
     auto inputBlockAt = [&](int k) {
       const int owner = ring.rankAt(ring.pos() - 1 - k);
       return Slice{Buffer::kInput, static_cast<size_t>(owner) * req.count + share.offset, share.count};
     };
-    auto& steps = plan.channels[static_cast<size_t>(c)].steps;
     steps.push_back({Prim::kSend, next, kNoPeer, inputBlockAt(0), {}});
     for (int k = 1; k < n - 1; ++k) steps.push_back({Prim::kRecvReduceSend, next, prev, inputBlockAt(k), {}});
     steps.push_back({Prim::kRecvReduceCopy, kNoPeer, prev, inputBlockAt(n - 1),
                      Slice{Buffer::kOutput, share.offset, share.count}});
-  }
-  return plan;
+  });
 }
 
 }  // namespace fccl
