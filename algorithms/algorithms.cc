@@ -10,6 +10,10 @@ constexpr Algorithm kAlgorithms[] = {
      &ringAllGatherPlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kReduceScatter,
      &ringReduceScatterPlan},
+    {"ring", "pipelined chain along the ring from the root: every rank receives and forwards each chunk once",
+     Collective::kBroadcast, &chainBroadcastPlan},
+    {"ring", "pipelined chain along the ring into the root: every rank adds its part to each chunk once",
+     Collective::kReduce, &chainReducePlan},
 };
 
 }  // namespace
@@ -19,6 +23,8 @@ std::string_view collectiveName(Collective c) {
     case Collective::kAllReduce: return "allreduce";
     case Collective::kAllGather: return "allgather";
     case Collective::kReduceScatter: return "reducescatter";
+    case Collective::kBroadcast: return "broadcast";
+    case Collective::kReduce: return "reduce";
   }
   return "?";
 }

@@ -12,16 +12,18 @@
 
 namespace fccl {
 
-enum class Collective : uint8_t { kAllReduce, kAllGather, kReduceScatter };
+enum class Collective : uint8_t { kAllReduce, kAllGather, kReduceScatter, kBroadcast, kReduce };
 std::string_view collectiveName(Collective c);
 
 // What an algorithm needs to know to plan one call. `count` is the API's count: all elements
-// for all-reduce, elements per rank for all-gather (sendcount) and reduce-scatter (recvcount).
+// for all-reduce, broadcast and reduce, elements per rank for all-gather (sendcount) and
+// reduce-scatter (recvcount). `root` matters to broadcast and reduce only.
 struct PlanRequest {
   Collective collective;
   size_t count;
   int channels;
   const Ring& ring;
+  int root = 0;
 };
 
 using PlanFn = Plan (*)(const PlanRequest&);
@@ -41,5 +43,7 @@ std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name);
 Plan ringAllReducePlan(const PlanRequest& req);
 Plan ringAllGatherPlan(const PlanRequest& req);
 Plan ringReduceScatterPlan(const PlanRequest& req);
+Plan chainBroadcastPlan(const PlanRequest& req);
+Plan chainReducePlan(const PlanRequest& req);
 
 }  // namespace fccl

@@ -16,6 +16,7 @@ class Ring {
   int rankAt(int position) const;  // any integer position, taken modulo size()
   int next() const { return rankAt(pos_ + 1); }
   int prev() const { return rankAt(pos_ - 1); }
+  int posOf(int rank) const;  // the position of `rank`, which must be in the ring
 
  private:
   std::vector<int> order_;

@@ -117,6 +117,18 @@ fcclResult_t fcclReduceScatter(const void* sendbuff, void* recvbuff, size_t recv
                                fcclDataType_t datatype, fcclRedOp_t op, fcclComm_t comm,
                                fcclStream_t stream);
 
+/* Copies the root's sendbuff to every rank's recvbuff (in place when sendbuff == recvbuff).
+ * Only the root reads sendbuff; other ranks may pass NULL. */
+fcclResult_t fcclBroadcast(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype, int root,
+                           fcclComm_t comm, fcclStream_t stream);
+/* In-place broadcast, as NCCL's legacy ncclBcast. */
+fcclResult_t fcclBcast(void* buff, size_t count, fcclDataType_t datatype, int root, fcclComm_t comm,
+                       fcclStream_t stream);
+/* Reduces every rank's sendbuff into the root's recvbuff. Only the root writes recvbuff; other
+ * ranks may pass NULL. */
+fcclResult_t fcclReduce(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype, fcclRedOp_t op,
+                        int root, fcclComm_t comm, fcclStream_t stream);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

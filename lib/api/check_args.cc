@@ -18,7 +18,9 @@ struct Extent {
 void bufferCounts(const CollectiveCall& c, int nranks, size_t* in, size_t* out) {
   const size_t n = static_cast<size_t>(nranks);
   switch (c.collective) {
-    case Collective::kAllReduce: *in = c.count; *out = c.count; return;
+    case Collective::kAllReduce:
+    case Collective::kBroadcast:
+    case Collective::kReduce: *in = c.count; *out = c.count; return;
     case Collective::kAllGather: *in = c.count; *out = c.count * n; return;
     case Collective::kReduceScatter: *in = c.count * n; *out = c.count; return;
   }
@@ -28,7 +30,9 @@ void bufferCounts(const CollectiveCall& c, int nranks, size_t* in, size_t* out) 
 bool allowedOverlap(const CollectiveCall& c, int rank, Extent in, Extent out, size_t elem) {
   const size_t shift = static_cast<size_t>(rank) * c.count * elem;
   switch (c.collective) {
-    case Collective::kAllReduce: return in.begin == out.begin;
+    case Collective::kAllReduce:
+    case Collective::kBroadcast:
+    case Collective::kReduce: return in.begin == out.begin;
     case Collective::kAllGather: return in.begin == out.begin + shift;
     case Collective::kReduceScatter: return out.begin == in.begin + shift;
   }
@@ -50,9 +54,17 @@ Status checkCall(const CollectiveCall& call, const Communicator& comm, fcclStrea
     return Status(Code::kInvalidArgument, "count " + std::to_string(call.count) + " overflows the buffer size");
   size_t inCount = 0, outCount = 0;
   bufferCounts(call, comm.nranks(), &inCount, &outCount);
+  const bool rooted = call.collective == Collective::kBroadcast || call.collective == Collective::kReduce;
+  if (rooted && (call.root < 0 || call.root >= comm.nranks()))
+    return Status(Code::kInvalidArgument, "root is " + std::to_string(call.root) + ", must be in [0, " +
+                                              std::to_string(comm.nranks()) + ")");
   if (call.count == 0) return Status::ok();  // nothing is read or written: NULL buffers are fine
-  if (!call.input) return Status(Code::kInvalidArgument, "sendbuff is NULL");
-  if (!call.output) return Status(Code::kInvalidArgument, "recvbuff is NULL");
+  // As in NCCL, only the root reads sendbuff of a broadcast and writes recvbuff of a reduce.
+  const bool readsInput = call.collective != Collective::kBroadcast || call.root == comm.rank();
+  const bool writesOutput = call.collective != Collective::kReduce || call.root == comm.rank();
+  if (readsInput && !call.input) return Status(Code::kInvalidArgument, "sendbuff is NULL");
+  if (writesOutput && !call.output) return Status(Code::kInvalidArgument, "recvbuff is NULL");
+  if (!readsInput || !writesOutput) return Status::ok();
   const Extent in{reinterpret_cast<uintptr_t>(call.input), inCount * elem};
   const Extent out{reinterpret_cast<uintptr_t>(call.output), outCount * elem};
   if (in.begin > std::numeric_limits<uintptr_t>::max() - in.bytes || out.begin > std::numeric_limits<uintptr_t>::max() - out.bytes)

@@ -43,4 +43,21 @@ fcclResult_t fcclReduceScatter(const void* sendbuff, void* recvbuff,
                        comm, stream);
 }
 
+fcclResult_t fcclBroadcast(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype, int root,
+                           fcclComm_t comm, fcclStream_t stream) {
+  return runCollective("fcclBroadcast", {Collective::kBroadcast, sendbuff, recvbuff, count, datatype, fcclSum, root},
+                       comm, stream);
+}
+
+fcclResult_t fcclBcast(void* buff, size_t count, fcclDataType_t datatype, int root, fcclComm_t comm,
+                       fcclStream_t stream) {
+  return runCollective("fcclBcast", {Collective::kBroadcast, buff, buff, count, datatype, fcclSum, root}, comm, stream);
+}
+
+fcclResult_t fcclReduce(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype, fcclRedOp_t op,
+                        int root, fcclComm_t comm, fcclStream_t stream) {
+  return runCollective("fcclReduce", {Collective::kReduce, sendbuff, recvbuff, count, datatype, op, root}, comm,
+                       stream);
+}
+
 }  // extern "C"

@@ -120,7 +120,7 @@ Status Communicator::run(const CollectiveCall& call) {
 
 Status Communicator::runLocked(const CollectiveCall& call, const Algorithm& algorithm, uint64_t seq) {
   const Ring ring = naturalRing(nranks_, rank_);
-  const Plan plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, ring});
+  const Plan plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, ring, call.root});
   FCCL_TRACE(Subsys::kColl, "%s #%llu %zu x %s %s: %s (%s)", std::string(collectiveName(call.collective)).c_str(),
              static_cast<unsigned long long>(seq), call.count, std::string(typeName(call.type)).c_str(),
              std::string(opName(call.op)).c_str(), std::string(algorithm.name).c_str(),

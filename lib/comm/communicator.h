@@ -26,6 +26,7 @@ struct CollectiveCall {
   size_t count;  // the API's count (see PlanRequest)
   fcclDataType_t type;
   fcclRedOp_t op;
+  int root = 0;  // broadcast and reduce
 };
 
 class Communicator {

@@ -79,6 +79,9 @@ TEST_CASE("collectives reject bad arguments and the communicator stays usable", 
     EXPECT_RESULT(fcclReduceScatter(a.data(), b.data(), 4, fcclFloat32, static_cast<fcclRedOp_t>(17), comm, nullptr),
                   fcclInvalidArgument, "op");
     EXPECT_RESULT(fcclAllReduce(a.data(), a.data() + 1, 8, fcclFloat32, fcclSum, comm, nullptr), fcclInvalidArgument, "overlap");
+    EXPECT_RESULT(fcclBroadcast(a.data(), b.data(), 4, fcclFloat32, 2, comm, nullptr), fcclInvalidArgument, "root");
+    EXPECT_RESULT(fcclReduce(a.data(), b.data(), 4, fcclFloat32, fcclSum, -1, comm, nullptr), fcclInvalidArgument, "root");
+    EXPECT_RESULT(fcclBcast(nullptr, 4, fcclFloat32, rank, comm, nullptr), fcclInvalidArgument, "sendbuff");
     EXPECT_RESULT(fcclAllReduce(a.data(), b.data(), 4, fcclFloat32, fcclSum, comm, reinterpret_cast<fcclStream_t>(&a)),
                   fcclInvalidUsage, "stream");
     // Count 0 with NULL buffers is a valid no-op.

@@ -13,10 +13,18 @@
 namespace fccl::test {
 namespace {
 
-enum class Coll { kAllReduce, kAllGather, kReduceScatter };
+enum class Coll { kAllReduce, kAllGather, kReduceScatter, kBroadcast, kReduce };
 const char* collName(Coll c) {
-  return c == Coll::kAllReduce ? "allreduce" : c == Coll::kAllGather ? "allgather" : "reducescatter";
+  switch (c) {
+    case Coll::kAllReduce: return "allreduce";
+    case Coll::kAllGather: return "allgather";
+    case Coll::kReduceScatter: return "reducescatter";
+    case Coll::kBroadcast: return "broadcast";
+    case Coll::kReduce: return "reduce";
+  }
+  return "?";
 }
+bool hasOp(Coll c) { return c != Coll::kAllGather && c != Coll::kBroadcast; }
 
 constexpr fcclDataType_t kTypes[] = {fcclInt8,   fcclUint8,   fcclInt32,    fcclUint32,     fcclInt64,     fcclUint64,
                                      fcclFloat16, fcclFloat32, fcclFloat64, fcclBfloat16, fcclFloat8e4m3, fcclFloat8e5m2};
@@ -34,8 +42,9 @@ struct Case {
   std::string name(int n) const {
     return std::string(collName(coll)) + " type " + std::to_string(type) + " op " + std::to_string(op) + " count " +
            std::to_string(count) + (inPlace ? " in-place" : " out-of-place") + " misalign " + std::to_string(misalign) +
-           " n=" + std::to_string(n);
+           " n=" + std::to_string(n) + " root " + std::to_string(root(n));
   }
+  int root(int n) const { return static_cast<int>(count % static_cast<size_t>(n)); }  // varies with the size
 };
 
 // Runs one case on this rank and checks its output; "" when right.
@@ -43,7 +52,8 @@ std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
   const size_t es = elementBytes(c.type), un = static_cast<size_t>(n);
   const size_t inCount = c.coll == Coll::kReduceScatter ? c.count * un : c.count;
   const size_t outCount = c.coll == Coll::kAllGather ? c.count * un : c.count;
-  const fcclRedOp_t genOp = c.coll == Coll::kAllGather ? fcclSum : c.op;
+  const fcclRedOp_t genOp = hasOp(c.coll) ? c.op : fcclSum;
+  const int root = c.root(n);
   // One allocation holds both buffers (out of place) or the larger one (in place), misaligned.
   std::vector<std::byte> inStore(inCount * es + c.misalign + kGuardBytes), outStore(outCount * es + c.misalign + kGuardBytes, kPoison);
   std::byte* out = outStore.data() + c.misalign;
@@ -59,12 +69,21 @@ std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
     case Coll::kAllReduce: r = fcclAllReduce(in, out, c.count, c.type, c.op, comm, nullptr); break;
     case Coll::kAllGather: r = fcclAllGather(in, out, c.count, c.type, comm, nullptr); break;
     case Coll::kReduceScatter: r = fcclReduceScatter(in, out, c.count, c.type, c.op, comm, nullptr); break;
+    case Coll::kBroadcast: r = fcclBroadcast(in, out, c.count, c.type, root, comm, nullptr); break;
+    case Coll::kReduce: r = fcclReduce(in, out, c.count, c.type, c.op, root, comm, nullptr); break;
+  }
+  if (c.coll == Coll::kReduce && rank != root) {  // only the root's recvbuff is written
+    if (!c.inPlace)
+      for (size_t i = 0; i < outCount * es; ++i)
+        if (out[i] != kPoison) return c.name(n) + ": a non-root rank's recvbuff was written";
+    return r == fcclSuccess ? "" : c.name(n) + ": " + failure(collName(c.coll), r);
   }
   if (r != fcclSuccess) return c.name(n) + ": " + failure(collName(c.coll), r);
   for (size_t i = 0; i < outCount; ++i) {
     double expected;
     if (c.coll == Coll::kAllGather) expected = inputValue(c.type, fcclSum, static_cast<int>(i / c.count), i % c.count, n);
     else if (c.coll == Coll::kReduceScatter) expected = reducedValue(c.type, c.op, static_cast<size_t>(rank) * c.count + i, n);
+    else if (c.coll == Coll::kBroadcast) expected = inputValue(c.type, fcclSum, root, i, n);
     else expected = reducedValue(c.type, c.op, i, n);
     const double got = decode(c.type, out + i * es);
     if (!matches(c.type, c.op, got, expected))
@@ -81,16 +100,16 @@ std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
 
 std::vector<Case> matrix() {
   std::vector<Case> cases;
-  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter})
+  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast, Coll::kReduce})
     for (fcclDataType_t t : kTypes)
       for (fcclRedOp_t op : kOps) {
-        if (coll == Coll::kAllGather && op != fcclSum) continue;  // all-gather has no op
+        if (!hasOp(coll) && op != fcclSum) continue;  // all-gather and broadcast have no op
         const size_t mib = ((1u << 20) + 3) / elementBytes(t);
         for (size_t count : {size_t{0}, size_t{1}, size_t{7}, size_t{1001}, mib})
           for (bool inPlace : {false, true}) cases.push_back({coll, t, op, count, inPlace, inPlace ? 0u : 1u});
       }
   // 64 MiB: the big transfers, once per collective.
-  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter})
+  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast, Coll::kReduce})
     for (bool inPlace : {false, true}) cases.push_back({coll, fcclFloat32, fcclSum, (64u << 20) / 4, inPlace, 0});
   return cases;
 }
@@ -103,7 +122,7 @@ void runMatrix(int n) {
     for (const Case& c : matrix()) {
       // A big all-gather/reduce-scatter moves n times the count: keep its total at 64 MiB.
       Case scaled = c;
-      if (c.count >= (64u << 20) / 4 && c.coll != Coll::kAllReduce) scaled.count = c.count / static_cast<size_t>(n);
+      if (c.count >= (64u << 20) / 4 && (c.coll == Coll::kAllGather || c.coll == Coll::kReduceScatter)) scaled.count = c.count / static_cast<size_t>(n);
       std::string error = runCase(comm, scaled, rank, n);
       if (!error.empty()) {
         fcclCommAbort(comm);

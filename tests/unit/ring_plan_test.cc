@@ -147,3 +147,43 @@ TEST_CASE("algorithms are found by name and unknown names are not", "[unit][plan
 }
 
 }  // namespace fccl
+
+namespace fccl {
+
+TEST_CASE("chain broadcast plan gives every rank the root's data", "[unit][plan][chain]") {
+  const int n = GENERATE(1, 2, 3, 5, 8);
+  const int root = GENERATE(0, 1, 4);
+  const size_t count = GENERATE(size_t{0}, size_t{1}, size_t{77});
+  if (root >= n) return;
+  std::vector<SimRank> ranks(static_cast<size_t>(n));
+  for (int r = 0; r < n; ++r) {
+    auto& sr = ranks[static_cast<size_t>(r)];
+    sr.plan = chainBroadcastPlan({Collective::kBroadcast, count, 2, naturalRing(n, r), root});
+    sr.input.assign(count, static_cast<uint64_t>(r) + 1000);
+    sr.output.assign(count, 0);
+  }
+  simulate(ranks);
+  for (auto& r : ranks)
+    for (size_t i = 0; i < count; ++i) REQUIRE(r.output[i] == static_cast<uint64_t>(root) + 1000);
+}
+
+TEST_CASE("chain reduce plan sums every rank exactly once into the root only", "[unit][plan][chain]") {
+  const int n = GENERATE(1, 2, 3, 5, 8);
+  const int root = GENERATE(0, 2, 7);
+  const size_t count = GENERATE(size_t{0}, size_t{1}, size_t{77});
+  if (root >= n) return;
+  std::vector<SimRank> ranks(static_cast<size_t>(n));
+  uint64_t expected = 0;
+  for (int r = 0; r < n; ++r) {
+    auto& sr = ranks[static_cast<size_t>(r)];
+    sr.plan = chainReducePlan({Collective::kReduce, count, 3, naturalRing(n, r), root});
+    sr.input.assign(count, contribution(r, n));
+    sr.output.assign(count, 0);
+    expected += contribution(r, n);
+  }
+  simulate(ranks);
+  for (int r = 0; r < n; ++r)
+    for (size_t i = 0; i < count; ++i) REQUIRE(ranks[static_cast<size_t>(r)].output[i] == (r == root ? expected : 0));
+}
+
+}  // namespace fccl
