@@ -202,7 +202,7 @@ ParseResult parseArgs(const std::vector<std::string>& args) {
       auto c = parseCollective(arg);
       if (!c)
         return {std::nullopt, "unknown collective '" + std::string(arg) +
-                                  "': expected allreduce, allgather, reducescatter or alltoall"};
+                                  "': expected allreduce, allgather, reducescatter, alltoall, broadcast or reduce"};
       if (haveCollective) return {std::nullopt, "more than one collective given ('" + std::string(arg) + "')"};
       o.collective = *c;
       haveCollective = true;
@@ -226,10 +226,16 @@ ParseResult parseArgs(const std::vector<std::string>& args) {
   return {o, {}};
 }
 
+std::string checkRoot(const Options& o, int nranks) {
+  if (!hasRoot(o.collective) || (o.root >= 0 && o.root < nranks)) return {};
+  return "--root " + std::to_string(o.root) + " is not a rank of this job: expected 0 <= root < " +
+         std::to_string(nranks) + " (nranks)";
+}
+
 std::string usage(std::string_view program) {
   std::string p(program);
   return "Usage: " + p +
-         " [allreduce|allgather|reducescatter|alltoall] [options]\n"
+         " [allreduce|allgather|reducescatter|alltoall|broadcast|reduce] [options]\n"
          "  Sweeps message sizes through one collective and prints nccl-tests' table.\n"
          "  -b, --minbytes N      smallest size, suffixes K M G (default 32M)\n"
          "  -e, --maxbytes N      largest size (default 32M)\n"
@@ -242,11 +248,11 @@ std::string usage(std::string_view program) {
          "                        bfloat16 fp8e4m3 fp8e5m2, or all (default float)\n"
          "  -o, --op OP           sum prod max min avg, or all (default sum)\n"
          "  -a, --average 0..3    combine per-rank times: 0 rank 0, 1 mean, 2 min, 3 max (default 1)\n"
-         "  -r, --root R          reserved (these collectives have no root)\n"
+         "  -r, --root R          root rank of broadcast and reduce, 0 <= R < nranks (default 0)\n"
          "      --csv FILE        also write one CSV row per size and placement\n"
          "  -h, --help            this text\n"
-         "The size column is nccl-tests': allreduce count*typesize, allgather the bytes received,\n"
-         "reducescatter the bytes sent, per rank.\n";
+         "The size column is nccl-tests': allreduce, broadcast and reduce count*typesize,\n"
+         "allgather the bytes received, reducescatter and alltoall the bytes sent, per rank.\n";
 }
 
 }  // namespace fccl::perf

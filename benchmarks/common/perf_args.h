@@ -26,7 +26,7 @@ struct Options {
   std::vector<fcclDataType_t> types{fcclFloat32};
   std::vector<fcclRedOp_t> ops{fcclSum};
   int average = 1;  // how per-rank times combine: 0 rank 0, 1 mean, 2 min, 3 max
-  int root = 0;     // reserved: none of the collectives here has a root
+  int root = 0;     // broadcast and reduce; checked against nranks by checkRoot()
   std::string csvPath;
   bool help = false;
 };
@@ -39,6 +39,9 @@ struct ParseResult {
 // `args` excludes the program name.
 ParseResult parseArgs(const std::vector<std::string>& args);
 std::string usage(std::string_view program);
+
+// Empty if o.root is a rank of an `nranks` job (or the collective has no root); else the error.
+std::string checkRoot(const Options& o, int nranks);
 
 // "8", "64K", "1M", "2G", "1.5K" (binary multiples, as nccl-tests); nullopt if not a size.
 std::optional<size_t> parseSize(std::string_view text);

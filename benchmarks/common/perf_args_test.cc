@@ -74,6 +74,7 @@ TEST_CASE("every flag is read in short, long and attached forms", "[unit][perf]"
   CHECK(l.types == std::vector<fcclDataType_t>{fcclFloat8e5m2});
   CHECK(l.ops == std::vector<fcclRedOp_t>{fcclAvg});
   CHECK(l.average == 0);
+  CHECK(l.root == 0);
   CHECK(parseOk({"-h"}).help);
   CHECK(parseOk({"--help"}).help);
 }
@@ -84,9 +85,20 @@ TEST_CASE("the collective is a word anywhere on the line", "[unit][perf]") {
   CHECK(parseOk({"alltoall"}).collective == Collective::kAllToAll);
   CHECK(parseOk({"all_reduce"}).collective == Collective::kAllReduce);
   CHECK(parseOk({"reduce_scatter"}).collective == Collective::kReduceScatter);
-  for (auto c : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter, Collective::kAllToAll})
+  CHECK(parseOk({"-r", "1", "broadcast"}).collective == Collective::kBroadcast);
+  CHECK(parseOk({"reduce"}).collective == Collective::kReduce);
+  for (auto c : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter, Collective::kAllToAll,
+                 Collective::kBroadcast, Collective::kReduce})
     CHECK(parseCollective(collectiveName(c)) == c);
-  CHECK_FALSE(parse({"broadcast"}).options);
+  CHECK(collectiveName(Collective::kBroadcast) == "broadcast");
+  CHECK(collectiveName(Collective::kReduce) == "reduce");
+  CHECK(hasReduction(Collective::kReduce));
+  CHECK_FALSE(hasReduction(Collective::kBroadcast));
+  CHECK(hasRoot(Collective::kBroadcast));
+  CHECK(hasRoot(Collective::kReduce));
+  CHECK_FALSE(hasRoot(Collective::kAllReduce));
+  CHECK_FALSE(parse({"gather"}).options);
+  CHECK(parse({"scatter"}).error.find("broadcast or reduce") != std::string::npos);
   CHECK_FALSE(parse({"allreduce", "allgather"}).options);
 }
 
@@ -143,6 +155,8 @@ TEST_CASE("bus bandwidth uses nccl-tests' factors", "[unit][perf]") {
     CHECK(busBwFactor(Collective::kAllGather, n) == Approx(1.0 * (n - 1) / n));
     CHECK(busBwFactor(Collective::kReduceScatter, n) == Approx(1.0 * (n - 1) / n));
     CHECK(busBwFactor(Collective::kAllToAll, n) == Approx(1.0 * (n - 1) / n));
+    CHECK(busBwFactor(Collective::kBroadcast, n) == 1.0);
+    CHECK(busBwFactor(Collective::kReduce, n) == 1.0);
   }
   CHECK(busBwFactor(Collective::kAllReduce, 4) == 1.5);
   CHECK(algBwGBs(1000000000, 0.5) == 2.0);
@@ -201,4 +215,31 @@ TEST_CASE("the sweep multiplies by -f or adds -i up to -e", "[unit][perf]") {
   CHECK(sweepSizes(o) == std::vector<size_t>{0});
   o = parseOk({"-b", "1G", "-e", "1G"});
   CHECK(sweepSizes(o) == std::vector<size_t>{size_t{1} << 30});
+}
+
+TEST_CASE("the root must be a rank of the job, for the collectives that have one", "[unit][perf]") {
+  Options o = parseOk({"broadcast", "-r", "3"});
+  CHECK(checkRoot(o, 4).empty());
+  CHECK(checkRoot(o, 3).find("--root 3") != std::string::npos);
+  CHECK(checkRoot(o, 3).find("0 <= root < 3") != std::string::npos);
+  o.collective = Collective::kReduce;
+  CHECK_FALSE(checkRoot(o, 1).empty());
+  o.root = 0;
+  CHECK(checkRoot(o, 1).empty());
+  CHECK(checkRoot(parseOk({"allreduce", "-r", "9"}), 2).empty());  // no root: -r is ignored
+  CHECK(parse({"reduce", "-r", "-1"}).error.find("--root") != std::string::npos);
+}
+
+TEST_CASE("broadcast and reduce send and receive count elements, the size column count*typesize",
+          "[unit][perf]") {
+  for (auto c : {Collective::kBroadcast, Collective::kReduce})
+    for (int n : {1, 3, 4}) {
+      const SizePlan p = planForBytes(c, 100, 8, n, n - 1);  // 12 whole elements, whatever n
+      CHECK(p.paramCount == 12);
+      CHECK(p.sendCount == 12);
+      CHECK(p.recvCount == 12);
+      CHECK(p.sendInPlaceOffset == 0);
+      CHECK(p.recvInPlaceOffset == 0);
+      CHECK(p.rowBytes == 96);
+    }
 }

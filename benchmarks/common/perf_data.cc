@@ -162,7 +162,10 @@ double expectedOutput(const DataSpec& s, int rank, size_t index, size_t paramCou
   const size_t r = static_cast<size_t>(rank);
   switch (s.coll) {
     case Collective::kAllReduce:
+    case Collective::kReduce:  // only the root's result is checked
       return reducedValue(s, index);
+    case Collective::kBroadcast:
+      return inputValue(s, s.root, index);
     case Collective::kReduceScatter:
       return reducedValue(s, r * paramCount + index);
     case Collective::kAllGather:  // block b of the result is rank b's whole input
@@ -240,6 +243,7 @@ void fillInput(const DataSpec& s, int rank, void* buffer, size_t count) {
 }
 
 size_t countWrong(const DataSpec& s, int rank, const void* result, size_t count, size_t paramCount) {
+  if (s.coll == Collective::kReduce && rank != s.root) return 0;
   size_t wrong = 0;
   forEachElement(s.type, result, count, [&](size_t i, double got) {
     const double expected = expectedOutput(s, rank, i, paramCount);

@@ -26,6 +26,7 @@ struct DataSpec {
   fcclDataType_t type;
   fcclRedOp_t op;  // ignored unless hasReduction(coll)
   int nranks;
+  int root = 0;  // broadcast: whose input everyone receives; reduce: the only rank checked
 };
 
 // What `rank` holds at `index` of its send buffer.
@@ -43,7 +44,8 @@ void storeElement(fcclDataType_t t, void* buffer, size_t index, double value);
 
 // Writes inputValue(rank, i) to elements [0, count) of `buffer`.
 void fillInput(const DataSpec& s, int rank, void* buffer, size_t count);
-// Counts the elements in [0, count) of `result` that are not expectedOutput(rank, i).
+// Counts the elements in [0, count) of `result` that are not expectedOutput(rank, i); always 0
+// for reduce on a rank other than the root (its recvbuff is not written).
 size_t countWrong(const DataSpec& s, int rank, const void* result, size_t count, size_t paramCount);
 
 }  // namespace fccl::perf

@@ -162,6 +162,9 @@ TEST_CASE("expected results follow each collective's layout", "[unit][perf]") {
           case Collective::kAllToAll:
             reference = inputValue(s, static_cast<int>(i / per), rank * per + i % per);
             break;
+          case Collective::kBroadcast:  // covered by the root test below
+          case Collective::kReduce:
+            continue;
         }
         REQUIRE(expectedOutput(s, rank, i, per) == reference);
       }
@@ -171,8 +174,9 @@ TEST_CASE("expected results follow each collective's layout", "[unit][perf]") {
 TEST_CASE("countWrong finds exactly the wrong elements", "[unit][perf]") {
   const int n = 4;
   for (int t = 0; t < fcclNumTypes; ++t)
-    for (auto coll : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter}) {
-      const DataSpec s{coll, static_cast<fcclDataType_t>(t), fcclSum, n};
+    for (auto coll : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter,
+                      Collective::kBroadcast, Collective::kReduce}) {
+      const DataSpec s{coll, static_cast<fcclDataType_t>(t), fcclSum, n, 1};
       INFO(typeName(s.type) << " " << collectiveName(coll));
       const SizePlan p = planForBytes(coll, 4096, typeSize(s.type), n, 1);
       std::vector<unsigned char> buffer(p.recvCount * typeSize(s.type));
@@ -193,4 +197,27 @@ TEST_CASE("fillInput writes inputValue in every type", "[unit][perf]") {
     fillInput(s, 5, buffer.data(), 1001);
     for (size_t i = 0; i < 1001; ++i) REQUIRE(loadElement(s.type, buffer.data(), i) == inputValue(s, 5, i));
   }
+}
+
+TEST_CASE("broadcast expects the root's input everywhere; reduce checks only the root", "[unit][perf]") {
+  const int n = 4;
+  for (int root = 0; root < n; ++root) {
+    const DataSpec b{Collective::kBroadcast, fcclInt32, fcclSum, n, root};
+    const DataSpec r{Collective::kReduce, fcclInt32, fcclMax, n, root};
+    const DataSpec all{Collective::kAllReduce, fcclInt32, fcclMax, n};
+    for (int rank = 0; rank < n; ++rank)
+      for (size_t i = 0; i < 64; ++i) {
+        REQUIRE(expectedOutput(b, rank, i, 64) == inputValue(b, root, i));
+        REQUIRE(expectedOutput(r, rank, i, 64) == reducedValue(all, i));
+      }
+    std::vector<int32_t> poison(64, -1);
+    for (int rank = 0; rank < n; ++rank) {
+      CHECK(countWrong(b, rank, poison.data(), 64, 64) == 64);
+      CHECK(countWrong(r, rank, poison.data(), 64, 64) == (rank == root ? 64u : 0u));
+    }
+  }
+  // Broadcast has no op: its inputs are 0..8 from every rank, as allgather's.
+  const DataSpec b{Collective::kBroadcast, fcclFloat8e5m2, fcclProd, 5, 2};
+  const DataSpec g{Collective::kAllGather, fcclFloat8e5m2, fcclProd, 5};
+  for (size_t i = 0; i < 100; ++i) REQUIRE(inputValue(b, 2, i) == inputValue(g, 2, i));
 }

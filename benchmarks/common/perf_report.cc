@@ -73,10 +73,10 @@ void Report::printPlacement(const Measurement& m, size_t bytes) {
 void Report::csvLine(const Row& r, const Measurement& m, std::string_view placement) {
   if (!csv_) return;
   const double algBw = algBwGBs(r.bytes, m.seconds);
-  std::fprintf(csv_, "%.*s,%d,%zu,%zu,%.*s,%.*s,-1,%.*s,%.3f,%.4f,%.4f,",
+  std::fprintf(csv_, "%.*s,%d,%zu,%zu,%.*s,%.*s,%d,%.*s,%.3f,%.4f,%.4f,",
                static_cast<int>(collectiveName(collective_).size()), collectiveName(collective_).data(), nranks_,
                r.bytes, r.count, static_cast<int>(typeName(r.type).size()), typeName(r.type).data(),
-               static_cast<int>(r.op.size()), r.op.data(), static_cast<int>(placement.size()), placement.data(),
+               static_cast<int>(r.op.size()), r.op.data(), r.root, static_cast<int>(placement.size()), placement.data(),
                m.seconds * 1e6, algBw, algBw * busBwFactor(collective_, nranks_));
   if (m.wrong >= 0) std::fprintf(csv_, "%lld", static_cast<long long>(m.wrong));
   std::fprintf(csv_, "\n");
@@ -85,7 +85,7 @@ void Report::csvLine(const Row& r, const Measurement& m, std::string_view placem
 void Report::row(const Row& r) {
   if (out_)
     std::fprintf(out_, "%12zu  %12zu  %8.*s  %6.*s  %6i", r.bytes, r.count, static_cast<int>(typeName(r.type).size()),
-                 typeName(r.type).data(), static_cast<int>(r.op.size()), r.op.data(), -1);
+                 typeName(r.type).data(), static_cast<int>(r.op.size()), r.op.data(), r.root);
   printPlacement(r.outOfPlace, r.bytes);
   printPlacement(r.inPlace, r.bytes);
   if (out_) {

@@ -33,6 +33,7 @@ struct Row {
   fcclDataType_t type;
   std::string_view op;  // "none" for collectives without reduction
   Measurement outOfPlace, inPlace;
+  int root = -1;  // the root column: -r for broadcast and reduce, -1 for the others
 };
 
 class Report {

@@ -80,3 +80,17 @@ TEST_CASE("a report without an output only counts", "[unit][perf]") {
   report.footer();
   CHECK(report.totalWrong() == 7);
 }
+
+TEST_CASE("broadcast and reduce print their root and a bus bandwidth equal to the algorithm's", "[unit][perf]") {
+  Capture out, csv;
+  Report report(out.file(), csv.file(), Collective::kReduce, 4);
+  report.header("fccl-perf", Options{}, {});
+  report.row(Row{1048576, 262144, fcclFloat32, "sum", {0.001, 0}, {0.0005, 0}, 3});
+  report.footer();
+  const std::string text = out.text();
+  INFO(text);
+  CHECK(text.find("     1048576        262144     float     sum       3   1000.0    1.05    1.05      0    500.0    "
+                  "2.10    2.10      0\n") != std::string::npos);
+  CHECK(csv.text().find("reduce,4,1048576,262144,float,sum,3,in-place,500.000,2.0972,2.0972,0\n") !=
+        std::string::npos);
+}

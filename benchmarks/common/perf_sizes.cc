@@ -10,6 +10,8 @@ SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, i
   SizePlan p{};
   switch (c) {
     case Collective::kAllReduce:
+    case Collective::kBroadcast:
+    case Collective::kReduce:
       p = {count, count, count, 0, 0, 0};
       break;
     case Collective::kAllGather: {  // in place: this rank's part already sits in the result
@@ -45,6 +47,7 @@ std::vector<size_t> sweepSizes(const Options& o) {
 
 double busBwFactor(Collective c, int nranks) {
   const double n = nranks;
+  if (c == Collective::kBroadcast || c == Collective::kReduce) return 1.0;
   return c == Collective::kAllReduce ? 2.0 * (n - 1) / n : (n - 1) / n;
 }
 

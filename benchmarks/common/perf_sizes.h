@@ -18,8 +18,8 @@ struct SizePlan {
   // it, the result recvInPlaceOffset elements (allgather: our part; reducescatter: our block).
   size_t sendInPlaceOffset;
   size_t recvInPlaceOffset;
-  // The size column: max(send, recv) bytes, i.e. allreduce count*typesize, allgather the bytes
-  // received, reducescatter and alltoall the bytes sent.
+  // The size column: max(send, recv) bytes, i.e. allreduce, broadcast and reduce count*typesize,
+  // allgather the bytes received, reducescatter and alltoall the bytes sent.
   size_t rowBytes;
 };
 
@@ -29,7 +29,7 @@ SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, i
 // minBytes, then *stepFactor (when > 1) or +stepBytes, while <= maxBytes.
 std::vector<size_t> sweepSizes(const Options& o);
 
-// nccl-tests' bus bandwidth factors: allreduce 2(n-1)/n; the others (n-1)/n.
+// nccl-tests' bus bandwidth factors: allreduce 2(n-1)/n; broadcast and reduce 1; the others (n-1)/n.
 double busBwFactor(Collective c, int nranks);
 // Algorithm bandwidth in GB/s (1e9 bytes): the row's bytes over the time per call.
 double algBwGBs(size_t rowBytes, double seconds);

@@ -34,7 +34,7 @@ class Sweep {
  private:
   CollArgs argsFor(const SizePlan& p, const DataSpec& spec, bool inPlace) const {
     const size_t ts = typeSize(spec.type);
-    CollArgs a{spec.coll, send_.data(), recv_.data(), p.paramCount, spec.type, spec.op, inPlace};
+    CollArgs a{spec.coll, send_.data(), recv_.data(), p.paramCount, spec.type, spec.op, inPlace, spec.root};
     if (inPlace) {
       a.send = recv_.data() + p.sendInPlaceOffset * ts;
       a.recv = recv_.data() + runner_.inPlaceResultOffset(spec.coll, p) * ts;
@@ -113,6 +113,7 @@ std::vector<std::optional<fcclRedOp_t>> opsFor(const Options& o) {
 
 Outcome runSweep(const Options& o, CollectiveRunner& runner, ControlPlane& control, std::FILE* out, int64_t& wrong) {
   const int rank = control.rank(), nranks = control.nranks();
+  if (std::string e = checkRoot(o, nranks); !e.empty()) return {e};  // the tools check first
   FilePtr csv;
   FCCL_PERF_TRY(openCsv(o, control, csv));
   AlignedBuffer send(o.maxBytes), recv(o.maxBytes);
@@ -134,10 +135,10 @@ Outcome runSweep(const Options& o, CollectiveRunner& runner, ControlPlane& contr
         report.comment(runner.title() + ": skipping " + std::string(typeName(type)) + " " + opText + ": " + why);
         continue;
       }
-      const DataSpec spec{o.collective, type, op.value_or(fcclSum), nranks};
+      const DataSpec spec{o.collective, type, op.value_or(fcclSum), nranks, o.root};
       for (size_t bytes : sweepSizes(o)) {
         const SizePlan p = planForBytes(o.collective, bytes, typeSize(type), nranks, rank);
-        Row row{p.rowBytes, p.paramCount, type, opText, {}, {}};
+        Row row{p.rowBytes, p.paramCount, type, opText, {}, {}, hasRoot(o.collective) ? o.root : -1};
         FCCL_PERF_TRY(sweep.measure(p, spec, false, row.outOfPlace));
         FCCL_PERF_TRY(sweep.measure(p, spec, true, row.inPlace));
         report.row(row);

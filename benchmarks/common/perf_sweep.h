@@ -56,6 +56,7 @@ struct CollArgs {
   // In place, send and recv point into one buffer at the SizePlan's offsets (so for allgather
   // recv is the start of the result and send this rank's block of it).
   bool inPlace;
+  int root;  // broadcast and reduce: the root rank (Options::root)
 };
 
 class CollectiveRunner {

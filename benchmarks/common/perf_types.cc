@@ -14,6 +14,7 @@ struct Named {
 constexpr Named<Collective> kCollectives[] = {
     {Collective::kAllReduce, "allreduce"},          {Collective::kAllGather, "allgather"},
     {Collective::kReduceScatter, "reducescatter"},  {Collective::kAllToAll, "alltoall"},
+    {Collective::kBroadcast, "broadcast"},          {Collective::kReduce, "reduce"},
     {Collective::kAllReduce, "all_reduce"},         {Collective::kAllGather, "all_gather"},
     {Collective::kReduceScatter, "reduce_scatter"}, {Collective::kAllToAll, "all_to_all"},
 };
@@ -49,7 +50,10 @@ std::optional<T> parse(const Named<T> (&table)[N], std::string_view name) {
 
 std::string_view collectiveName(Collective c) { return nameOf(kCollectives, c); }
 std::optional<Collective> parseCollective(std::string_view name) { return parse(kCollectives, name); }
-bool hasReduction(Collective c) { return c == Collective::kAllReduce || c == Collective::kReduceScatter; }
+bool hasReduction(Collective c) {
+  return c == Collective::kAllReduce || c == Collective::kReduceScatter || c == Collective::kReduce;
+}
+bool hasRoot(Collective c) { return c == Collective::kBroadcast || c == Collective::kReduce; }
 
 size_t typeSize(fcclDataType_t t) {
   switch (t) {

@@ -11,12 +11,14 @@
 
 namespace fccl::perf {
 
-enum class Collective { kAllReduce, kAllGather, kReduceScatter, kAllToAll };
+enum class Collective { kAllReduce, kAllGather, kReduceScatter, kAllToAll, kBroadcast, kReduce };
 
-std::string_view collectiveName(Collective c);  // "allreduce", "allgather", ...
+std::string_view collectiveName(Collective c);  // "allreduce", "allgather", ..., "broadcast", "reduce"
 std::optional<Collective> parseCollective(std::string_view name);
 // Whether the collective takes a reduction op (the table prints "none" for the others).
 bool hasReduction(Collective c);
+// Whether the collective has a root rank (-r); the table prints -1 for the others.
+bool hasRoot(Collective c);
 
 size_t typeSize(fcclDataType_t t);
 std::string_view typeName(fcclDataType_t t);  // "float", "half", "bfloat16", "fp8e4m3", ...

@@ -25,6 +25,12 @@ Outcome FcclRunner::run(const CollArgs& a) {
     case Collective::kReduceScatter:
       r = fcclReduceScatter(a.send, a.recv, a.count, a.type, a.op, comm_, nullptr);
       break;
+    case Collective::kBroadcast:
+      r = fcclBroadcast(a.send, a.recv, a.count, a.type, a.root, comm_, nullptr);
+      break;
+    case Collective::kReduce:
+      r = fcclReduce(a.send, a.recv, a.count, a.type, a.op, a.root, comm_, nullptr);
+      break;
     case Collective::kAllToAll:
       return {"fccl.h has no all-to-all yet"};
   }

@@ -44,6 +44,13 @@ class Communicator {
   fcclComm_t comm_ = nullptr;
 };
 
+// -r against the job's size, before any communicator exists; rank 0 says why.
+bool rootOk(const Options& o, int rank, int nranks) {
+  const std::string why = checkRoot(o, nranks);
+  if (!why.empty() && rank == 0) std::fprintf(stderr, "fccl-perf: %s\n", why.c_str());
+  return why.empty();
+}
+
 int fail(int rank, const std::string& message) {
   std::fprintf(stderr, "fccl-perf: rank %d: %s\n", rank, message.c_str());
   return 1;
@@ -78,6 +85,7 @@ int runFromEnv(const Options& o) {
     std::fprintf(stderr, "fccl-perf: FCCL_RANK and FCCL_NRANKS must be integers with 0 <= FCCL_RANK < FCCL_NRANKS\n");
     return 2;
   }
+  if (!rootOk(o, *rank, *nranks)) return 2;
   fcclUniqueId id;
   std::memset(&id, 0, sizeof(id));  // all zero: the library reads FCCL_COMM_ID / FCCL_COMM_SECRET
   if (!std::getenv("FCCL_COMM_ID")) {
@@ -110,6 +118,7 @@ int runUnderMpi(const Options& o, int* argc, char*** argv) {
   MpiSession session(argc, argv);
   MpiControl control(MPI_COMM_WORLD);
   const int rank = control.rank();
+  if (!rootOk(o, rank, control.nranks())) return 2;
   fcclUniqueId id;
   std::memset(&id, 0, sizeof(id));
   int idResult = fcclSuccess;

@@ -1,9 +1,10 @@
 // mpi-perf: the fccl-perf sweep through Open MPI's own collectives (MPI_Allreduce, MPI_Allgather,
-// MPI_Reduce_scatter_block, MPI_Alltoall) on the same data, checked the same way and printed in
+// MPI_Reduce_scatter_block, MPI_Alltoall, MPI_Bcast, MPI_Reduce) on the same data, checked the same way and printed in
 // the same table, so that one run shows fccl beside the MPI it would replace.
 //   mpirun -np 4 mpi-perf allreduce -b 8 -e 64M -f 4
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@ namespace {
 
 class MpiRunner final : public CollectiveRunner {
  public:
-  explicit MpiRunner(MPI_Comm comm) : comm_(comm) {}
+  explicit MpiRunner(MPI_Comm comm) : comm_(comm) { MPI_Comm_rank(comm, &rank_); }
 
   std::string title() const override { return "mpi-perf (" + mpiLibraryName() + ")"; }
 
@@ -51,6 +52,13 @@ class MpiRunner final : public CollectiveRunner {
       case Collective::kAllToAll:
         rc = MPI_Alltoall(send, count, type, a.recv, count, type, comm_);
         break;
+      case Collective::kBroadcast:  // out of place as NCCL: the root copies its input, then MPI_Bcast
+        if (rank_ == a.root && !a.inPlace) std::memcpy(a.recv, a.send, a.count * typeSize(a.type));
+        rc = MPI_Bcast(a.recv, count, type, a.root, comm_);
+        break;
+      case Collective::kReduce:  // MPI_IN_PLACE is for the root only; the others send their buffer
+        rc = MPI_Reduce(rank_ == a.root ? send : a.send, a.recv, count, type, mpiOp(a.op), a.root, comm_);
+        break;
     }
     if (rc == MPI_SUCCESS) return {};
     return {std::string(collectiveName(a.coll)) + " failed with MPI error " + std::to_string(rc)};
@@ -71,6 +79,7 @@ class MpiRunner final : public CollectiveRunner {
   }
 
   MPI_Comm comm_;
+  int rank_ = 0;
 };
 
 int run(int argc, char** argv) {
@@ -86,6 +95,10 @@ int run(int argc, char** argv) {
   }
   MpiSession session(&argc, &argv);
   MpiControl control(MPI_COMM_WORLD);
+  if (std::string why = checkRoot(*parsed.options, control.nranks()); !why.empty()) {
+    if (control.rank() == 0) std::fprintf(stderr, "mpi-perf: %s\n", why.c_str());
+    return 2;
+  }
   MpiRunner runner(MPI_COMM_WORLD);
   int64_t wrong = 0;
   if (Outcome r = runSweep(*parsed.options, runner, control, stdout, wrong); !r.ok()) {
