@@ -6,6 +6,8 @@ namespace {
 constexpr Algorithm kAlgorithms[] = {
     {"ring", "bandwidth-optimal: each rank sends 2(n-1)/n of the data, to one neighbour", Collective::kAllReduce,
      &ringAllReducePlan},
+    {"tree", "double binary tree: log2(n) hops up and down instead of 2(n-1) ring steps, for small messages",
+     Collective::kAllReduce, &treeAllReducePlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kAllGather,
      &ringAllGatherPlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kReduceScatter,
@@ -25,6 +27,8 @@ std::string_view collectiveName(Collective c) {
     case Collective::kReduceScatter: return "reducescatter";
     case Collective::kBroadcast: return "broadcast";
     case Collective::kReduce: return "reduce";
+    case Collective::kAllToAll: return "alltoall";
+    case Collective::kAllToAllv: return "alltoallv";
   }
   return "?";
 }

@@ -12,7 +12,9 @@
 
 namespace fccl {
 
-enum class Collective : uint8_t { kAllReduce, kAllGather, kReduceScatter, kBroadcast, kReduce };
+// All-to-all and all-to-allv have no entry in the algorithm table: they are exchange plans
+// (algorithms/exchange), the same for every topology so far.
+enum class Collective : uint8_t { kAllReduce, kAllGather, kReduceScatter, kBroadcast, kReduce, kAllToAll, kAllToAllv };
 std::string_view collectiveName(Collective c);
 
 // What an algorithm needs to know to plan one call. `count` is the API's count: all elements
@@ -41,6 +43,7 @@ std::span<const Algorithm> algorithmsFor(Collective c);
 std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name);
 
 Plan ringAllReducePlan(const PlanRequest& req);
+Plan treeAllReducePlan(const PlanRequest& req);
 Plan ringAllGatherPlan(const PlanRequest& req);
 Plan ringReduceScatterPlan(const PlanRequest& req);
 Plan chainBroadcastPlan(const PlanRequest& req);

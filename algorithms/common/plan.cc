@@ -30,7 +30,10 @@ bool primWritesDst(Prim p) {
 
 namespace {
 std::string describeSlice(const Slice& s) {
-  return std::string(s.buffer == Buffer::kInput ? "in" : "out") + "[" + std::to_string(s.offset) + "+" +
+  const std::string name = isExtra(s.buffer)          ? "buf" + std::to_string(extraIndex(s.buffer))
+                           : s.buffer == Buffer::kInput ? "in"
+                                                        : "out";
+  return name + "[" + std::to_string(s.offset) + "+" +
          std::to_string(s.count) + "]";
 }
 }  // namespace
@@ -45,6 +48,8 @@ std::string describePlan(const Plan& plan) {
       if (primSends(s.prim)) out += " to " + std::to_string(s.sendPeer);
       if (primReadsSrc(s.prim)) out += " src " + describeSlice(s.src);
       if (primWritesDst(s.prim)) out += " dst " + describeSlice(s.dst);
+      if (s.lag > 0) out += " lag " + std::to_string(s.lag);
+      if (s.partial) out += " partial";
     }
   }
   return out;

@@ -28,7 +28,12 @@ enum class Prim : uint8_t {
 };
 std::string_view primName(Prim prim);
 
-enum class Buffer : uint8_t { kInput, kOutput };
+// A call's buffers: its input and output, and for grouped point-to-point calls one extra buffer
+// per send or receive (extraBuffer(i)), since those do not share one input and one output.
+enum class Buffer : uint16_t { kInput = 0, kOutput = 1 };
+constexpr Buffer extraBuffer(size_t index) { return static_cast<Buffer>(2 + index); }
+constexpr bool isExtra(Buffer b) { return static_cast<uint16_t>(b) >= 2; }
+constexpr size_t extraIndex(Buffer b) { return static_cast<size_t>(b) - 2; }
 
 // A range of elements in one of the call's buffers.
 struct Slice {
@@ -43,6 +48,13 @@ struct Step {
   int recvPeer = kNoPeer;
   Slice src;  // read by kSend, kRecvReduce*, kCopy
   Slice dst;  // written by kRecv, kRecv*Copy*, kCopy
+  // The step moves its chunk c in round c + lag. A lag lets a later phase trail an earlier one
+  // (a tree's broadcast behind its reduction) and lets several transfers to one peer follow one
+  // another, so that no round puts more than one chunk into any FIFO.
+  uint32_t lag = 0;
+  // A Reduce...Copy step whose result is not final (a tree node's partial sum): fcclAvg does
+  // not divide there.
+  bool partial = false;
 };
 
 struct Channel {

@@ -66,6 +66,9 @@ typedef struct fcclComm* fcclComm_t;
 /* A stream orders work on a device. NULL means: the call returns when its work is done. */
 typedef struct fcclStream* fcclStream_t;
 
+/* fcclCommSplit: this rank joins no new communicator (it gets NULL). */
+#define FCCL_SPLIT_NOCOLOR (-1)
+
 #define FCCL_CONFIG_MAGIC 0x6663636cu /* "fccl" */
 #define FCCL_CONFIG_UNDEF_INT (-2147483647 - 1)
 
@@ -104,7 +107,16 @@ fcclResult_t fcclCommAbort(fcclComm_t comm);
 /* The communicator's error state: fcclSuccess, fcclInProgress (non-blocking init not done), or
  * the error that broke it (a timeout, a failed peer, ...). */
 fcclResult_t fcclCommGetAsyncError(fcclComm_t comm, fcclResult_t* asyncError);
+/* One process driving ndev local devices: creates the ndev ranks of one communicator, one per
+ * device of devlist (NULL: devices 0..ndev-1). Calls on them from one thread go in a group. */
+fcclResult_t fcclCommInitAll(fcclComm_t* comms, int ndev, const int* devlist);
+/* Collective over `comm`: ranks passing the same color form a new communicator, ranked by key
+ * (then by their rank in comm). FCCL_SPLIT_NOCOLOR gives *newcomm = NULL. config NULL: inherit
+ * comm's configuration. */
+fcclResult_t fcclCommSplit(fcclComm_t comm, int color, int key, fcclComm_t* newcomm, fcclConfig_t* config);
 fcclResult_t fcclCommCount(const fcclComm_t comm, int* count);
+/* The device index this rank drives (fcclCommInitAll's devlist entry; 0 otherwise). */
+fcclResult_t fcclCommDevice(const fcclComm_t comm, int* device);
 fcclResult_t fcclCommUserRank(const fcclComm_t comm, int* rank);
 
 fcclResult_t fcclAllReduce(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype,
@@ -128,6 +140,49 @@ fcclResult_t fcclBcast(void* buff, size_t count, fcclDataType_t datatype, int ro
  * ranks may pass NULL. */
 fcclResult_t fcclReduce(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype, fcclRedOp_t op,
                         int root, fcclComm_t comm, fcclStream_t stream);
+
+/* Every rank sends `count` elements to each rank: block j of sendbuff goes to rank j and block i
+ * of rank j's recvbuff comes from rank i (blocks of `count` elements). In place when
+ * sendbuff == recvbuff. */
+fcclResult_t fcclAllToAll(const void* sendbuff, void* recvbuff, size_t count, fcclDataType_t datatype,
+                          fcclComm_t comm, fcclStream_t stream);
+/* As MPI_Alltoallv (counts and displacements in elements, one per rank): sendcounts[j] elements
+ * from sendbuff + sdispls[j] go to rank j, which receives them at recvbuff + rdispls[i] with
+ * recvcounts[i] equal to them. In place when sendbuff == recvbuff and the send and receive
+ * layouts are the same. The arrays are read before the call returns. */
+fcclResult_t fcclAllToAllv(const void* sendbuff, const size_t sendcounts[], const size_t sdispls[],
+                           void* recvbuff, const size_t recvcounts[], const size_t rdispls[],
+                           fcclDataType_t datatype, fcclComm_t comm, fcclStream_t stream);
+/* Point to point. Sends and receives between a pair of ranks match in the order they are made;
+ * inside a group they run together, so any pattern of exchanges completes. */
+fcclResult_t fcclSend(const void* sendbuff, size_t count, fcclDataType_t datatype, int peer, fcclComm_t comm,
+                      fcclStream_t stream);
+fcclResult_t fcclRecv(void* recvbuff, size_t count, fcclDataType_t datatype, int peer, fcclComm_t comm,
+                      fcclStream_t stream);
+
+/* Calls between fcclGroupStart and the matching fcclGroupEnd (groups nest) are only recorded;
+ * the outermost fcclGroupEnd launches them together and reports any of their errors. */
+fcclResult_t fcclGroupStart(void);
+fcclResult_t fcclGroupEnd(void);
+
+/* Streams come from the device plugin. A call given a stream returns once its work is queued;
+ * the work runs in order on the stream. A failed call's error sticks to the stream (and breaks
+ * its communicator, see fcclCommGetAsyncError). */
+fcclResult_t fcclStreamCreate(fcclStream_t* stream);
+/* Waits for the stream's queued work, then frees it. */
+fcclResult_t fcclStreamDestroy(fcclStream_t stream);
+/* Waits for the stream's queued work; returns the first error of that work, if any. */
+fcclResult_t fcclStreamSynchronize(fcclStream_t stream);
+/* fcclSuccess when the stream is idle, fcclInProgress while work is queued, or its first error. */
+fcclResult_t fcclStreamQuery(fcclStream_t stream);
+
+/* Memory peers on the scale-up fabric can map (the device's memAlloc). */
+fcclResult_t fcclMemAlloc(void** ptr, size_t size);
+fcclResult_t fcclMemFree(void* ptr);
+/* Registers [buff, buff+size) with comm for use by its calls; returns a handle for
+ * fcclCommDeregister. Registration is local to the rank. */
+fcclResult_t fcclCommRegister(const fcclComm_t comm, void* buff, size_t size, void** handle);
+fcclResult_t fcclCommDeregister(const fcclComm_t comm, void* handle);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

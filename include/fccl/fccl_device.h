@@ -4,7 +4,10 @@
  *
  * Rules of the ABI: `size` and `version` come first; fields are only ever appended; a plugin
  * fills the struct with designated initialisers. Every function returns fcclSuccess or an error
- * and reports details through the log callback; none may call exit() or abort(). */
+ * and reports details through the log callback; none may call exit() or abort().
+ *
+ * Versions: 1.0 ends at `divide`. 1.1 appends streams (streamCreate .. streamQuery). fccl reads
+ * `size` to tell which fields a plugin has, so a 1.0 plugin still loads; it only has no streams. */
 #ifndef FCCL_FCCL_DEVICE_H_
 #define FCCL_FCCL_DEVICE_H_
 
@@ -22,7 +25,7 @@ typedef void (*fcclLogFn)(fcclLogLevel_t level, const char* message);
 
 typedef struct {
   size_t size;      /* sizeof(fcclDevice_v1_t) as the plugin compiled it */
-  uint32_t version; /* FCCL_DEVICE_VERSION(1, 0) */
+  uint32_t version; /* FCCL_DEVICE_VERSION(1, 1) */
   const char* name; /* "host", "cuda", ... */
 
   fcclResult_t (*init)(fcclLogFn log, void** ctx);
@@ -33,11 +36,15 @@ typedef struct {
    * writes an empty string: it has no fabric, the topology detector decides. */
   fcclResult_t (*fabricId)(void* ctx, char* id, size_t idBytes);
 
-  /* Memory that peers may map. */
+  /* Memory that peers on the scale-up fabric may map. The host device backs every allocation
+   * with its own memfd, so a process of the same user can map it through /proc/<pid>/fd/<fd>
+   * (fccl finds the fd with findPeerMapping, lib/device/host_device.h). memFree of a pointer
+   * memAlloc did not return fails with fcclInvalidArgument. */
   fcclResult_t (*memAlloc)(void* ctx, void** ptr, size_t bytes);
   fcclResult_t (*memFree)(void* ctx, void* ptr);
 
-  /* dst and src do not overlap. Blocks until done (streams come with a later version). */
+  /* dst and src do not overlap. Blocks until done (to order a copy after other work, queue it on
+   * a stream with streamLaunchHostFn). */
   fcclResult_t (*copy)(void* ctx, void* dst, const void* src, size_t bytes);
 
   /* dst[i] = a[i] op b[i] for i < count. dst may alias a or b exactly; no other overlap. No
@@ -50,6 +57,23 @@ typedef struct {
    * dst may alias src exactly. */
   fcclResult_t (*divide)(void* ctx, void* dst, const void* src, size_t count, fcclDataType_t type,
                          uint32_t divisor);
+
+  /* ---- 1.1: streams. A stream runs the work queued on it one item at a time, in the order it
+   * was queued. Every hook is thread-safe: several threads may queue onto one stream, and many
+   * streams may exist at once. A 1.0 plugin (size ends before these fields) has no streams. */
+  fcclResult_t (*streamCreate)(void* ctx, void** stream);
+  /* Waits for queued work first. Must not be called from work running on that stream. */
+  fcclResult_t (*streamDestroy)(void* ctx, void* stream);
+  /* Queues fn(arg) behind everything queued on the stream; returns at once. A non-success result
+   * of fn is sticky: streamSynchronize/streamQuery return it from then on (later work still
+   * runs: fn may own arg). On failure nothing was queued and fn will never be called. */
+  fcclResult_t (*streamLaunchHostFn)(void* ctx, void* stream, fcclResult_t (*fn)(void* arg), void* arg);
+  /* Waits until the queue is empty; returns the sticky error or fcclSuccess. Must not be called
+   * from work running on that stream. */
+  fcclResult_t (*streamSynchronize)(void* ctx, void* stream);
+  /* Never blocks: the sticky error if there is one (even while work remains), else fcclInProgress
+   * while work is queued or running, else fcclSuccess. */
+  fcclResult_t (*streamQuery)(void* ctx, void* stream);
 } fcclDevice_v1_t;
 
 #ifdef __cplusplus

@@ -1,8 +1,11 @@
 // C entry points for versions, errors, ids and communicator lifetime.
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "api/guard.h"
+#include "api/live_handles.h"
 #include "bootstrap/unique_id.h"
 #include "comm/comm_options.h"
 #include "common/env.h"
@@ -34,7 +37,55 @@ Status initRank(fcclComm_t* out, int nranks, fcclUniqueId id, int rank, const fc
   }
   FCCL_ASSIGN_OR_RETURN(auto comm, fccl::Communicator::create(id, nranks, rank, options));
   *out = reinterpret_cast<fcclComm_t>(comm.release());
+  api::addLiveHandle(*out);
   return options.blocking ? Status::ok() : Status(Code::kInProgress, "init in progress");
+}
+
+// One process, ndev ranks: each rank's init waits for the others at the bootstrap, so they
+// start together, one thread each.
+Status initAll(fcclComm_t* comms, int ndev, const int* devlist) {
+  if (!comms) return Status(Code::kInvalidArgument, "comms is NULL");
+  if (ndev < 1) return Status(Code::kInvalidArgument, "ndev is " + std::to_string(ndev) + ", must be >= 1");
+  for (int i = 0; devlist && i < ndev; ++i)
+    if (devlist[i] < 0) return Status(Code::kInvalidArgument, "devlist[" + std::to_string(i) + "] is " + std::to_string(devlist[i]));
+  for (int i = 0; i < ndev; ++i) comms[i] = nullptr;
+  FCCL_ASSIGN_OR_RETURN(fccl::CommOptions options, fccl::resolveCommOptions(nullptr));
+  fcclUniqueId id;
+  FCCL_TRY(fccl::createUniqueId(&id, options.timeoutMs));
+  std::vector<std::unique_ptr<fccl::Communicator>> created(static_cast<size_t>(ndev));
+  std::vector<Status> results(static_cast<size_t>(ndev));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < ndev; ++i)
+    threads.emplace_back([&, i] {
+      fccl::CommOptions mine = options;
+      mine.device = devlist ? devlist[i] : i;
+      auto comm = fccl::Communicator::create(id, ndev, i, mine);
+      if (comm.isOk()) created[static_cast<size_t>(i)] = std::move(comm).take();
+      else results[static_cast<size_t>(i)] = std::move(comm).takeStatus().context("rank " + std::to_string(i));
+    });
+  for (auto& t : threads) t.join();
+  for (Status& s : results)
+    if (!s.isOk()) return std::move(s);  // the created ones are freed with `created`
+  for (int i = 0; i < ndev; ++i) {
+    comms[i] = reinterpret_cast<fcclComm_t>(created[static_cast<size_t>(i)].release());
+    api::addLiveHandle(comms[i]);
+  }
+  return Status::ok();
+}
+
+Status split(fcclComm_t comm, int color, int key, fcclComm_t* newcomm, const fcclConfig_t* config) {
+  if (!newcomm) return Status(Code::kInvalidArgument, "newcomm is NULL");
+  *newcomm = nullptr;
+  FCCL_ASSIGN_OR_RETURN(auto* parent, api::asComm(comm));
+  fccl::CommOptions options = parent->options();
+  if (config) {
+    FCCL_ASSIGN_OR_RETURN(options, fccl::resolveCommOptions(config));
+    options.device = parent->device();
+  }
+  FCCL_ASSIGN_OR_RETURN(auto child, parent->split(color, key, options));
+  *newcomm = reinterpret_cast<fcclComm_t>(child.release());
+  if (*newcomm) api::addLiveHandle(*newcomm);
+  return *newcomm && !options.blocking ? Status(Code::kInProgress, "init in progress") : Status::ok();
 }
 
 }  // namespace
@@ -96,6 +147,7 @@ fcclResult_t fcclCommDestroy(fcclComm_t comm) {
   return api::guard("fcclCommDestroy", [&] {
     if (comm == nullptr) return Status::ok();  // like free(NULL)
     FCCL_ASSIGN_OR_RETURN(auto* c, api::asComm(comm));
+    api::removeLiveHandle(c);
     delete c;
     return Status::ok();
   });
@@ -105,6 +157,7 @@ fcclResult_t fcclCommAbort(fcclComm_t comm) {
   return api::guard("fcclCommAbort", [&] {
     if (comm == nullptr) return Status::ok();
     FCCL_ASSIGN_OR_RETURN(auto* c, api::asComm(comm));
+    api::removeLiveHandle(c);
     c->abort();
     delete c;
     return Status::ok();
@@ -118,6 +171,40 @@ fcclResult_t fcclCommGetAsyncError(fcclComm_t comm, fcclResult_t* asyncError) {
     Status s = c->asyncError();
     *asyncError = api::toResult(s.code());
     return Status::ok();
+  });
+}
+
+fcclResult_t fcclCommInitAll(fcclComm_t* comms, int ndev, const int* devlist) {
+  return api::guard("fcclCommInitAll", [&] { return initAll(comms, ndev, devlist); });
+}
+
+fcclResult_t fcclCommSplit(fcclComm_t comm, int color, int key, fcclComm_t* newcomm, fcclConfig_t* config) {
+  return api::guard("fcclCommSplit", [&] { return split(comm, color, key, newcomm, config); });
+}
+
+fcclResult_t fcclCommDevice(const fcclComm_t comm, int* device) {
+  return api::guard("fcclCommDevice", [&] {
+    if (!device) return Status(Code::kInvalidArgument, "device is NULL");
+    FCCL_ASSIGN_OR_RETURN(auto* c, api::asComm(comm));
+    *device = c->device();
+    return Status::ok();
+  });
+}
+
+fcclResult_t fcclCommRegister(const fcclComm_t comm, void* buff, size_t size, void** handle) {
+  return api::guard("fcclCommRegister", [&] {
+    if (!handle) return Status(Code::kInvalidArgument, "handle is NULL");
+    *handle = nullptr;
+    FCCL_ASSIGN_OR_RETURN(auto* c, api::asComm(comm));
+    FCCL_ASSIGN_OR_RETURN(*handle, c->registrations().add(buff, size));
+    return Status::ok();
+  });
+}
+
+fcclResult_t fcclCommDeregister(const fcclComm_t comm, void* handle) {
+  return api::guard("fcclCommDeregister", [&] {
+    FCCL_ASSIGN_OR_RETURN(auto* c, api::asComm(comm));
+    return c->registrations().remove(handle);
   });
 }
 

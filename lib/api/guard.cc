@@ -4,28 +4,16 @@
 #include <new>
 #include <string>
 
+#include "api/live_handles.h"
 #include "common/log.h"
+#include "common/result_code.h"
 
 namespace fccl::api {
 namespace {
 thread_local std::string tLastError;
 }
 
-fcclResult_t toResult(Code code) {
-  switch (code) {
-    case Code::kOk: return fcclSuccess;
-    case Code::kInvalidArgument: return fcclInvalidArgument;
-    case Code::kInvalidUsage: return fcclInvalidUsage;
-    case Code::kAborted: return fcclInvalidUsage;
-    case Code::kSystem: return fcclSystemError;
-    case Code::kRemote: return fcclRemoteError;
-    case Code::kTimeout: return fcclTimeout;
-    case Code::kInProgress: return fcclInProgress;
-    case Code::kBusy:
-    case Code::kInternal: return fcclInternalError;
-  }
-  return fcclInternalError;
-}
+fcclResult_t toResult(Code code) { return resultFromCode(code); }
 
 fcclResult_t guard(const char* function, const std::function<Status()>& body) {
   Status s;
@@ -47,7 +35,7 @@ fcclResult_t guard(const char* function, const std::function<Status()>& body) {
 Expected<Communicator*> asComm(fcclComm_t comm) {
   if (comm == nullptr) return Status(Code::kInvalidArgument, "comm is NULL");
   auto* c = reinterpret_cast<Communicator*>(comm);
-  if (!c->valid()) return Status(Code::kInvalidArgument, "comm is not a live communicator (destroyed?)");
+  if (!isLiveHandle(c) || !c->valid()) return Status(Code::kInvalidArgument, "comm is not a live communicator (destroyed?)");
   setLogRank(c->rank());
   return c;
 }

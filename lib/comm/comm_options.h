@@ -17,6 +17,8 @@ struct CommOptions {
   size_t chunkBytes = 512 << 10;  // FCCL_CHUNK_SIZE: bytes a step moves at a time (also the FIFO slot)
   uint32_t fifoSlots = 8;       // FCCL_SHM_SLOTS
   std::string algorithm;        // FCCL_ALGO, empty = the tuner's choice
+  bool checkCalls = false;      // FCCL_CHECK=1: ranks compare every call before running it
+  int device = 0;               // the local device this rank drives (fcclCommInitAll)
 };
 
 // `config` may be null. Rejects a config whose size/magic/version is wrong and out-of-range values.

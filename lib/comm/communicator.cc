@@ -3,7 +3,6 @@
 #include <chrono>
 #include <string>
 
-#include "common/dtype.h"
 #include "common/log.h"
 #include "common/wait.h"
 #include "topology/host_identity.h"
@@ -29,11 +28,13 @@ Expected<std::unique_ptr<Communicator>> Communicator::create(const fcclUniqueId&
     std::lock_guard lock(self->stateMutex_);
     self->state_ = std::move(s);
     self->ready_ = true;
+    self->readyChanged_.notify_all();
   });
   return comm;
 }
 
 Communicator::~Communicator() {
+  waitIdle();
   abort_ = true;
   if (initThread_.joinable()) initThread_.join();
   magic_ = 0;
@@ -50,7 +51,7 @@ Status Communicator::init(const fcclUniqueId& id) {
   bootstrap_ = std::move(bootstrap).take();
 
   const HostIdentity host = localHostIdentity();
-  const PeerInfo self = localPeerInfo(rank_, host.hash, options_.chunkBytes, options_.fifoSlots);
+  const PeerInfo self = localPeerInfo(rank_, host.hash, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
   std::vector<PeerInfo> all(static_cast<size_t>(nranks_));
   all[static_cast<size_t>(rank_)] = self;
   FCCL_TRY(bootstrap_->allGather(std::as_writable_bytes(std::span(all)), sizeof(PeerInfo))
@@ -59,17 +60,17 @@ Status Communicator::init(const fcclUniqueId& id) {
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
                                                ShmOptions{options_.fifoSlots, options_.chunkBytes});
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s, host %s, bootstrap %s", rank_, nranks_,
-            static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), host.description.c_str(),
-            bootstrap_->address().c_str());
+  FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s #%d, host %s, bootstrap %s", rank_, nranks_,
+            static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,
+            host.description.c_str(), bootstrap_->address().c_str());
   return Status::ok();
 }
 
+// Init has its own timeout (the bootstrap's), so this wait ends. Any thread may wait here (the
+// caller's, a stream's worker); only the destructor joins the init thread.
 Status Communicator::waitReady() {
-  if (!ready_.load()) {
-    if (initThread_.joinable()) initThread_.join();
-  }
-  std::lock_guard lock(stateMutex_);
+  std::unique_lock lock(stateMutex_);
+  readyChanged_.wait(lock, [this] { return ready_.load(); });
   return state_;
 }
 
@@ -78,58 +79,75 @@ Status Communicator::asyncError() {
   return state_;
 }
 
-Status Communicator::finalize() {
-  // Calls complete before they return (no streams yet), so there is nothing left to flush;
-  // finalize still reports the error of a broken communicator, as its caller expects.
-  FCCL_TRY(waitReady());
+void Communicator::breakWith(const Status& error) {
+  std::lock_guard lock(stateMutex_);
+  if (state_.isOk()) state_ = error;  // the first error breaks the communicator; later ones follow from it
+}
+
+uint64_t Communicator::issueTicket() {
+  std::lock_guard lock(turnMutex_);
+  return issued_++;
+}
+
+void Communicator::cancelTicket(Status why) {
+  breakWith(why);
+  std::lock_guard lock(turnMutex_);
+  ++finished_;
+  turnChanged_.notify_all();
+}
+
+// Waits on a condition variable, not a spin: the work ahead may take long and the ranks share
+// few cores. The deadline restarts whenever an earlier ticket finishes, so a long queue of
+// healthy work never times out, a stuck one does.
+Status Communicator::waitTurn(uint64_t ticket) {
+  std::unique_lock lock(turnMutex_);
+  Deadline deadline = Deadline::afterMs(options_.timeoutMs);
+  uint64_t seen = turn_;
+  while (turn_ != ticket) {
+    if (abort_.load()) return Status(Code::kAborted, "communicator aborted");
+    {
+      std::lock_guard stateLock(stateMutex_);
+      if (!state_.isOk() && state_.code() != Code::kInProgress) return state_;
+    }
+    if (turn_ != seen) {
+      seen = turn_;
+      deadline = Deadline::afterMs(options_.timeoutMs);
+    }
+    if (deadline.expired())
+      return Status(Code::kTimeout, "waited " + std::to_string(options_.timeoutMs) +
+                                        " ms for the earlier calls on this communicator to finish");
+    turnChanged_.wait_for(lock, std::chrono::milliseconds(20));
+  }
   return Status::ok();
+}
+
+void Communicator::endTurn(uint64_t ticket) {
+  std::lock_guard lock(turnMutex_);
+  if (turn_ == ticket) turn_ = ticket + 1;
+  ++finished_;
+  turnChanged_.notify_all();
+}
+
+void Communicator::waitIdle() {
+  std::unique_lock lock(turnMutex_);
+  turnChanged_.wait(lock, [this] { return finished_ == issued_; });
+}
+
+Status Communicator::finalize() {
+  FCCL_TRY(waitReady());
+  waitIdle();
+  return asyncError();
 }
 
 void Communicator::abort() {
   abort_ = true;
-  std::lock_guard lock(opMutex_);  // the running operation sees the flag within milliseconds
-  std::lock_guard stateLock(stateMutex_);
-  if (state_.isOk() || state_.code() == Code::kInProgress) state_ = Status(Code::kAborted, "communicator aborted");
-}
-
-Expected<Algorithm> Communicator::chooseAlgorithm(const CollectiveCall& call) const {
-  auto candidates = algorithmsFor(call.collective);
-  if (options_.algorithm.empty()) return candidates.front();
-  if (auto forced = findAlgorithm(call.collective, options_.algorithm)) return *forced;
-  std::string known;
-  for (const Algorithm& a : candidates) known += (known.empty() ? "" : ", ") + std::string(a.name);
-  return Status(Code::kInvalidArgument, "FCCL_ALGO=" + options_.algorithm + " is not an algorithm for " +
-                                            std::string(collectiveName(call.collective)) + " (known: " + known + ")");
-}
-
-Status Communicator::run(const CollectiveCall& call) {
-  FCCL_TRY(waitReady());
-  // Every rank rejects a forced algorithm alike and before any byte moves: the comm stays usable.
-  FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call));
-  std::lock_guard lock(opMutex_);
-  if (abort_) return Status(Code::kAborted, "communicator aborted");
-  const uint64_t seq = ++seq_;
-  Status s = runLocked(call, algorithm, seq);
-  if (s.isOk()) return s;
-  Status failed = std::move(s).context(std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) +
-                                       " (" + std::to_string(call.count) + " x " + std::string(typeName(call.type)) + ")");
-  std::lock_guard stateLock(stateMutex_);
-  if (state_.isOk()) state_ = failed;  // the first error breaks the communicator; later ones follow from it
-  return failed;
-}
-
-Status Communicator::runLocked(const CollectiveCall& call, const Algorithm& algorithm, uint64_t seq) {
-  const Ring ring = naturalRing(nranks_, rank_);
-  const Plan plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, ring, call.root});
-  FCCL_TRACE(Subsys::kColl, "%s #%llu %zu x %s %s: %s (%s)", std::string(collectiveName(call.collective)).c_str(),
-             static_cast<unsigned long long>(seq), call.count, std::string(typeName(call.type)).c_str(),
-             std::string(opName(call.op)).c_str(), std::string(algorithm.name).c_str(),
-             std::string(algorithm.reason).c_str());
-  const Deadline deadline = Deadline::afterMs(options_.timeoutMs);
-  FCCL_TRY(connections_->ensure(plan));
-  const ExecCall exec{call.input, call.output, call.type, call.op, nranks_};
-  const ExecLimits limits{options_.chunkBytes, deadline, options_.timeoutMs, &abort_};
-  return runPlan(plan, exec, *connections_, *device_, limits);
+  {
+    std::lock_guard lock(opMutex_);  // the running operation sees the flag within milliseconds
+    std::lock_guard stateLock(stateMutex_);
+    if (state_.isOk() || state_.code() == Code::kInProgress) state_ = Status(Code::kAborted, "communicator aborted");
+  }
+  std::lock_guard lock(turnMutex_);
+  turnChanged_.notify_all();
 }
 
 }  // namespace fccl

@@ -1,33 +1,28 @@
 // A communicator: one rank's membership in a group of ranks, and everything it owns to talk to
 // the others (bootstrap, device, connectors). Created by init, broken for good by the first
 // failed operation (its error stays readable through asyncError()), freed by destroy or abort.
+//
+// Work runs in the order it was issued, which is the order the application made its calls in,
+// the same on every rank: each call takes a ticket when it is made and runs when its turn
+// comes, whether it runs in the caller's thread (no stream) or later on a stream's worker.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <thread>
 
-#include "algorithms/algorithms.h"
 #include "bootstrap/bootstrap.h"
 #include "comm/comm_options.h"
 #include "comm/connections.h"
+#include "comm/registrations.h"
+#include "comm/work.h"
 #include "device/device.h"
 #include "fccl/fccl.h"
 
 namespace fccl {
-
-// One collective call as the API received it (already checked).
-struct CollectiveCall {
-  Collective collective;
-  const void* input;
-  void* output;
-  size_t count;  // the API's count (see PlanRequest)
-  fcclDataType_t type;
-  fcclRedOp_t op;
-  int root = 0;  // broadcast and reduce
-};
 
 class Communicator {
  public:
@@ -35,17 +30,36 @@ class Communicator {
   // init goes on in a thread and asyncError() says kInProgress until it is done.
   static Expected<std::unique_ptr<Communicator>> create(const fcclUniqueId& id, int nranks, int rank,
                                                         const CommOptions& options);
+  // Waits for the work already issued (abort() first to cut it short), then frees everything.
   ~Communicator();
 
   int rank() const { return rank_; }
   int nranks() const { return nranks_; }
+  int device() const { return options_.device; }
+  const CommOptions& options() const { return options_; }
   bool valid() const { return magic_ == kMagic; }
 
+  // The place of the next call in this communicator's order.
+  uint64_t issueTicket();
+  // For a ticket whose work will never run: the order it held can no longer be kept, so the
+  // communicator breaks with `why`.
+  void cancelTicket(Status why);
+  // Runs `batch` when the work of every earlier ticket is done.
+  Status runBatch(const Batch& batch, uint64_t ticket);
   Status run(const CollectiveCall& call);
+
+  // Collective over this communicator (it takes its turn like any call): the ranks that pass
+  // the same color form a new communicator, ordered by (key, rank here). nullptr for
+  // FCCL_SPLIT_NOCOLOR.
+  Expected<std::unique_ptr<Communicator>> split(int color, int key, const CommOptions& options);
+
+  Registrations& registrations() { return registrations_; }
+
   // The state: ok, kInProgress during non-blocking init, or the error that broke the comm.
   Status asyncError();
+  // Waits for the work already issued; reports the communicator's error, if any.
   Status finalize();
-  // Stops whatever is running within milliseconds; the destructor then frees everything.
+  // Stops whatever is running or queued within milliseconds; the destructor then frees everything.
   void abort();
 
  private:
@@ -53,24 +67,37 @@ class Communicator {
   Communicator(int nranks, int rank, const CommOptions& options);
   Status init(const fcclUniqueId& id);
   Status waitReady();
-  Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call) const;
-  Status runLocked(const CollectiveCall& call, const Algorithm& algorithm, uint64_t seq);
+  Status waitTurn(uint64_t ticket);
+  void endTurn(uint64_t ticket);
+  void waitIdle();
+  void breakWith(const Status& error);
+  Status runCollective(const CollectiveCall& call, uint64_t seq);
+  Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
+  Status execute(const Plan& plan, const ExecCall& exec);
 
   uint64_t magic_ = kMagic;
   const int nranks_;
   const int rank_;
   const CommOptions options_;
   std::atomic<bool> abort_{false};
-  std::mutex opMutex_;  // one operation at a time; abort() waits on it after raising the flag
+  std::mutex opMutex_;  // held while a call runs; abort() waits on it after raising the flag
   std::thread initThread_;
   std::atomic<bool> ready_{false};
   std::mutex stateMutex_;
+  std::condition_variable readyChanged_;
   Status state_;  // guarded by stateMutex_
-  uint64_t seq_ = 0;
+
+  std::mutex turnMutex_;  // guards the ticket counters
+  std::condition_variable turnChanged_;
+  uint64_t issued_ = 0;    // tickets handed out
+  uint64_t turn_ = 0;      // the ticket whose work may run now
+  uint64_t finished_ = 0;  // tickets whose work returned (ran, failed or was cancelled)
+  uint64_t seq_ = 0;       // operations run, for messages and call checking
 
   std::unique_ptr<Device> device_;
   std::unique_ptr<Bootstrap> bootstrap_;
   std::unique_ptr<Connections> connections_;
+  Registrations registrations_;
 };
 
 }  // namespace fccl

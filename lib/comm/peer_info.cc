@@ -12,7 +12,7 @@ namespace {
 constexpr uint64_t kPeerInfoMagic = 0x6663636c70656572ull;  // "fcclpeer"
 }
 
-PeerInfo localPeerInfo(int rank, uint64_t hostHash, uint64_t chunkBytes, uint32_t fifoSlots) {
+PeerInfo localPeerInfo(int rank, uint64_t hostHash, uint64_t chunkBytes, uint32_t fifoSlots, bool checkCalls) {
   PeerInfo p{};
   p.magic = kPeerInfoMagic;
   p.rank = rank;
@@ -21,6 +21,7 @@ PeerInfo localPeerInfo(int rank, uint64_t hostHash, uint64_t chunkBytes, uint32_
   p.chunkBytes = chunkBytes;
   p.fifoSlots = fifoSlots;
   p.version = FCCL_VERSION_CODE;
+  p.checkCalls = checkCalls ? 1 : 0;
   gethostname(p.host, sizeof(p.host) - 1);
   return p;
 }
@@ -41,6 +42,10 @@ Expected<std::vector<PeerInfo>> validatePeerInfos(std::span<const PeerInfo> all,
                                              " FCCL_SHM_SLOTS=" + std::to_string(p.fifoSlots) + ", this rank " +
                                              std::to_string(self.chunkBytes) + " and " +
                                              std::to_string(self.fifoSlots) + ": set them alike on every rank");
+    if (p.checkCalls != self.checkCalls)
+      return Status(Code::kInvalidUsage, who + " runs with FCCL_CHECK=" + std::to_string(p.checkCalls) +
+                                             ", this rank with " + std::to_string(self.checkCalls) +
+                                             ": set it alike on every rank");
   }
   return out;
 }

@@ -2,11 +2,14 @@
 
 #include <dlfcn.h>
 
+#include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <utility>
 
 #include "common/env.h"
 #include "common/log.h"
+#include "common/result_code.h"
 #include "device/host_device.h"
 
 namespace fccl {
@@ -14,6 +17,9 @@ namespace {
 
 constexpr const char* kPluginEnv = "FCCL_DEVICE_PLUGIN";
 constexpr size_t kFabricIdBytes = 256;
+// Where each ABI version's struct ends: 1.0 at `divide`, 1.1 after the stream hooks.
+constexpr size_t kSizeV1_0 = offsetof(fcclDevice_v1_t, streamCreate);
+constexpr size_t kSizeV1_1 = offsetof(fcclDevice_v1_t, streamQuery) + sizeof(fcclDevice_v1_t::streamQuery);
 
 // While a thread is inside a plugin hook, the warnings the plugin logs are about that call: they
 // are collected here and travel up inside the returned Status, so the user reads them once, in
@@ -45,33 +51,6 @@ void forwardLog(fcclLogLevel_t level, const char* message) {
   FCCL_LOG(ours, Subsys::kInit, "device plugin: %s", message);
 }
 
-Code toCode(fcclResult_t result) {
-  switch (result) {
-    case fcclInvalidArgument: return Code::kInvalidArgument;
-    case fcclInvalidUsage: return Code::kInvalidUsage;
-    case fcclSystemError: return Code::kSystem;
-    case fcclRemoteError: return Code::kRemote;
-    case fcclTimeout: return Code::kTimeout;
-    case fcclInProgress: return Code::kInProgress;
-    default: return Code::kInternal;
-  }
-}
-
-const char* resultName(fcclResult_t result) {
-  switch (result) {
-    case fcclSuccess: return "fcclSuccess";
-    case fcclUnhandledError: return "fcclUnhandledError";
-    case fcclSystemError: return "fcclSystemError";
-    case fcclInternalError: return "fcclInternalError";
-    case fcclInvalidArgument: return "fcclInvalidArgument";
-    case fcclInvalidUsage: return "fcclInvalidUsage";
-    case fcclRemoteError: return "fcclRemoteError";
-    case fcclInProgress: return "fcclInProgress";
-    case fcclTimeout: return "fcclTimeout";
-    default: return "unknown fcclResult_t";
-  }
-}
-
 // Runs one hook; a failure becomes "device 'host' reduce failed (fcclInvalidArgument): <what the
 // plugin logged>".
 template <class Hook>
@@ -81,32 +60,58 @@ Status callHook(std::string_view device, const char* hook, Hook&& run) {
   if (result == fcclSuccess) return Status::ok();
   std::string message = "device '" + std::string(device) + "' " + hook + " failed (" + resultName(result) + ")";
   if (!capture.text().empty()) message += ": " + capture.text();
-  return Status(toCode(result), std::move(message));
+  return Status(codeFromResult(result), std::move(message));
+}
+
+struct HookField {
+  const char* field;
+  bool present;
+};
+
+Status firstMissing(const std::string& where, std::initializer_list<HookField> hooks) {
+  for (const auto& hook : hooks)
+    if (!hook.present) return Status(Code::kInvalidUsage, where + "hook '" + hook.field + "' is NULL");
+  return Status::ok();
+}
+
+// The 1.1 stream hooks come all or none: a plugin may leave them all NULL (it has no streams),
+// but half a set is a bug that would only show up at the first stream call.
+Status validateStreams(const fcclDevice_v1_t* plugin, const std::string& where) {
+  if (plugin->size < kSizeV1_1) return Status::ok();  // a 1.0 plugin: the fields are not there
+  if (!plugin->streamCreate && !plugin->streamDestroy && !plugin->streamLaunchHostFn && !plugin->streamSynchronize &&
+      !plugin->streamQuery)
+    return Status::ok();
+  return firstMissing(where + "stream hooks come all or none, but ", {
+                                 {"streamCreate", plugin->streamCreate != nullptr},
+                                 {"streamDestroy", plugin->streamDestroy != nullptr},
+                                 {"streamLaunchHostFn", plugin->streamLaunchHostFn != nullptr},
+                                 {"streamSynchronize", plugin->streamSynchronize != nullptr},
+                                 {"streamQuery", plugin->streamQuery != nullptr},
+                             });
 }
 
 Status validate(const fcclDevice_v1_t* plugin, const std::string& origin) {
   const std::string where = "device plugin " + origin + ": ";
   if (!plugin) return Status(Code::kInvalidUsage, where + FCCL_DEVICE_PLUGIN_SYMBOL " is NULL");
-  if (plugin->size < sizeof(fcclDevice_v1_t))
+  if (plugin->size < kSizeV1_0)
     return Status(Code::kInvalidUsage, where + "struct size " + std::to_string(plugin->size) +
-                                           " is smaller than fcclDevice_v1_t (" +
-                                           std::to_string(sizeof(fcclDevice_v1_t)) + " bytes)");
+                                           " is smaller than fcclDevice_v1_t 1.0 (" + std::to_string(kSizeV1_0) +
+                                           " bytes)");
   if ((plugin->version >> 16) != 1)
     return Status(Code::kInvalidUsage, where + "major version " + std::to_string(plugin->version >> 16) +
                                            ", fccl speaks version 1");
   if (!plugin->name) return Status(Code::kInvalidUsage, where + "field 'name' is NULL");
-  const struct {
-    const char* field;
-    bool present;
-  } hooks[] = {
-      {"init", plugin->init != nullptr},         {"finalize", plugin->finalize != nullptr},
-      {"fabricId", plugin->fabricId != nullptr}, {"memAlloc", plugin->memAlloc != nullptr},
-      {"memFree", plugin->memFree != nullptr},   {"copy", plugin->copy != nullptr},
-      {"reduce", plugin->reduce != nullptr},     {"divide", plugin->divide != nullptr},
-  };
-  for (const auto& hook : hooks)
-    if (!hook.present) return Status(Code::kInvalidUsage, where + "hook '" + hook.field + "' is NULL");
-  return Status::ok();
+  FCCL_TRY(firstMissing(where, {
+                                   {"init", plugin->init != nullptr},
+                                   {"finalize", plugin->finalize != nullptr},
+                                   {"fabricId", plugin->fabricId != nullptr},
+                                   {"memAlloc", plugin->memAlloc != nullptr},
+                                   {"memFree", plugin->memFree != nullptr},
+                                   {"copy", plugin->copy != nullptr},
+                                   {"reduce", plugin->reduce != nullptr},
+                                   {"divide", plugin->divide != nullptr},
+                               }));
+  return validateStreams(plugin, where);
 }
 
 std::string dlMessage() {
@@ -146,8 +151,19 @@ Expected<std::unique_ptr<Device>> Device::fromPlugin(const fcclDevice_v1_t* plug
   return device;
 }
 
+Expected<Device*> Device::process() {
+  // Never destroyed: streams and memory of the process device may still be released by other
+  // threads or static destructors while the process exits, after a plain static would be gone.
+  static const auto* const loaded = new Expected<std::unique_ptr<Device>>(load());
+  if (!loaded->isOk()) return loaded->status();
+  return loaded->operator*().get();
+}
+
 Device::Device(LibraryHandle library, const fcclDevice_v1_t* plugin, void* ctx)
-    : library_(std::move(library)), plugin_(plugin), ctx_(ctx) {}
+    : library_(std::move(library)),
+      plugin_(plugin),
+      ctx_(ctx),
+      hasStreams_(plugin->size >= kSizeV1_1 && plugin->streamCreate != nullptr) {}  // validate(): all or none
 
 Device::~Device() {
   Status s = callHook(name(), "finalize", [&] { return plugin_->finalize(ctx_); });
@@ -182,6 +198,44 @@ Expected<std::string> Device::fabricId() {
   FCCL_TRY(callHook(name(), "fabricId", [&] { return plugin_->fabricId(ctx_, id, sizeof(id)); }));
   id[sizeof(id) - 1] = '\0';  // a plugin that fills the buffer still yields a terminated string
   return std::string(id);
+}
+
+Status Device::needStreams() const {
+  if (hasStreams_) return Status::ok();
+  const char* why = plugin_->size < kSizeV1_1 ? "plugin ABI 1.0" : "its plugin leaves the stream hooks NULL";
+  return Status(Code::kInvalidUsage, "device '" + std::string(name()) + "' has no streams (" + why + ")");
+}
+
+Expected<void*> Device::streamCreate() {
+  FCCL_TRY(needStreams());
+  void* stream = nullptr;
+  FCCL_TRY(callHook(name(), "streamCreate", [&] { return plugin_->streamCreate(ctx_, &stream); }));
+  return stream;
+}
+
+Status Device::streamDestroy(void* stream) {
+  FCCL_TRY(needStreams());
+  return callHook(name(), "streamDestroy", [&] { return plugin_->streamDestroy(ctx_, stream); });
+}
+
+Status Device::streamLaunchHostFn(void* stream, fcclResult_t (*fn)(void* arg), void* arg) {
+  FCCL_TRY(needStreams());
+  return callHook(name(), "streamLaunchHostFn", [&] { return plugin_->streamLaunchHostFn(ctx_, stream, fn, arg); });
+}
+
+Status Device::streamSynchronize(void* stream) {
+  FCCL_TRY(needStreams());
+  return callHook(name(), "streamSynchronize", [&] { return plugin_->streamSynchronize(ctx_, stream); });
+}
+
+Status Device::streamQuery(void* stream) {
+  FCCL_TRY(needStreams());
+  fcclResult_t result = fcclSuccess;
+  Status s = callHook(name(), "streamQuery", [&] { return result = plugin_->streamQuery(ctx_, stream); });
+  // Busy is an answer, not a failure: say so plainly.
+  if (result == fcclInProgress)
+    return Status(Code::kInProgress, "device '" + std::string(name()) + "' stream has work queued");
+  return s;
 }
 
 }  // namespace fccl

@@ -7,6 +7,10 @@
 // (closed after finalize). Thread safety is the plugin's: the host device's hooks may be called
 // from any thread at once; the wrapper adds no state of its own besides a thread-local capture
 // of the plugin's messages.
+//
+// Plugin ABI 1.0 and 1.1 both load: the wrapper reads the struct's `size` to tell whether the
+// 1.1 stream hooks are there, and the stream methods of a device without them fail with
+// kInvalidUsage ("device 'x' has no streams (plugin ABI 1.0)") instead of calling past the end.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +40,10 @@ class Device {
   // `library` keeps the code of a loaded plugin mapped while the Device lives.
   static Expected<std::unique_ptr<Device>> fromPlugin(const fcclDevice_v1_t* plugin, std::string origin,
                                                       LibraryHandle library = nullptr);
+  // The device of this process, loaded by load() on first use (thread-safe) and kept for the
+  // life of the process; its streams and fcclMemAlloc memory come from here. A failed load is
+  // kept too: FCCL_DEVICE_PLUGIN is read once, and every later call returns the same error.
+  static Expected<Device*> process();
 
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
@@ -55,12 +63,28 @@ class Device {
   // The scale-up fabric the device sits on; empty when it has none (the host device).
   Expected<std::string> fabricId();
 
+  // Native streams (fccl_device.h 1.1), as opaque handles of the plugin. Work on a stream runs in
+  // queue order; fn's failing result sticks to the stream. Every method fails with kInvalidUsage
+  // when the plugin has no streams; see fccl_device.h for blocking and thread safety.
+  bool hasStreams() const { return hasStreams_; }
+  Expected<void*> streamCreate();
+  // Waits for the stream's queued work, then destroys it.
+  Status streamDestroy(void* stream);
+  // Queues fn(arg); returns at once. On failure fn was not queued and will never run.
+  Status streamLaunchHostFn(void* stream, fcclResult_t (*fn)(void* arg), void* arg);
+  // Waits for queued work; the sticky error (with the code fn returned) or ok.
+  Status streamSynchronize(void* stream);
+  // The sticky error, else kInProgress while work remains, else ok. Never blocks.
+  Status streamQuery(void* stream);
+
  private:
   Device(LibraryHandle library, const fcclDevice_v1_t* plugin, void* ctx);
+  Status needStreams() const;
 
   LibraryHandle library_;  // declared first: closed only after the plugin is finalized
   const fcclDevice_v1_t* plugin_;
   void* ctx_;
+  bool hasStreams_;  // the plugin's struct reaches the 1.1 stream hooks and fills them all
 };
 
 }  // namespace fccl

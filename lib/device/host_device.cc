@@ -1,34 +1,21 @@
 #include "device/host_device.h"
 
-#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <new>
 #include <string>
 
+#include "common/result_code.h"
 #include "common/status.h"
+#include "device/host_stream.h"
 #include "device/reduce_kernels.h"
 
 namespace fccl {
 namespace {
 
-constexpr size_t kAlignment = 64;
-
 struct HostContext {
   fcclLogFn log = nullptr;
 };
-
-fcclResult_t toResult(Code code) {
-  switch (code) {
-    case Code::kOk: return fcclSuccess;
-    case Code::kInvalidArgument: return fcclInvalidArgument;
-    case Code::kInvalidUsage: return fcclInvalidUsage;
-    case Code::kSystem: return fcclSystemError;
-    case Code::kRemote: return fcclRemoteError;
-    case Code::kTimeout: return fcclTimeout;
-    case Code::kInProgress: return fcclInProgress;
-    default: return fcclInternalError;
-  }
-}
 
 // The one place a Status leaves the host device: its text goes to the log callback (the ABI's
 // only channel for details), its code becomes the return value.
@@ -39,7 +26,7 @@ fcclResult_t report(void* ctx, const char* hook, const Status& status) {
     const std::string text = std::string("host ") + hook + ": " + status.message();
     host->log(fcclLogWarn, text.c_str());
   }
-  return toResult(status.code());
+  return resultFromCode(status.code());
 }
 
 fcclResult_t hostInit(fcclLogFn log, void** ctx) {
@@ -68,20 +55,13 @@ fcclResult_t hostFabricId(void* ctx, char* id, size_t idBytes) {
 fcclResult_t hostMemAlloc(void* ctx, void** ptr, size_t bytes) {
   if (!ptr) return report(ctx, "memAlloc", Status(Code::kInvalidArgument, "ptr is NULL"));
   *ptr = nullptr;
-  // Zero bytes still get a real block: the caller can tell "allocated" from "failed" by the
-  // pointer alone, and memFree treats every pointer the same.
-  const int err = posix_memalign(ptr, kAlignment, bytes == 0 ? kAlignment : bytes);
-  if (err != 0) {
-    *ptr = nullptr;
-    return report(ctx, "memAlloc", systemError("posix_memalign of " + std::to_string(bytes) + " bytes", err));
-  }
+  Expected<void*> memory = hostMemoryAlloc(bytes);
+  if (!memory.isOk()) return report(ctx, "memAlloc", memory.status());
+  *ptr = *memory;
   return fcclSuccess;
 }
 
-fcclResult_t hostMemFree(void*, void* ptr) {
-  std::free(ptr);
-  return fcclSuccess;
-}
+fcclResult_t hostMemFree(void* ctx, void* ptr) { return report(ctx, "memFree", hostMemoryFree(ptr)); }
 
 fcclResult_t hostCopy(void* ctx, void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return fcclSuccess;
@@ -102,9 +82,66 @@ fcclResult_t hostDivide(void* ctx, void* dst, const void* src, size_t count, fcc
   return report(ctx, "divide", divideKernel(dst, src, count, type, divisor));
 }
 
+// Streams. A C hook must not let an exception out: starting a worker thread or growing a queue
+// can throw, and becomes a returned error here.
+Status streamHandle(void* stream) {
+  return stream ? Status::ok() : Status(Code::kInvalidArgument, "stream is NULL");
+}
+
+// Waiting on a stream from its own work would wait for itself forever.
+Status notFromOwnWork(void* stream) {
+  FCCL_TRY(streamHandle(stream));
+  if (static_cast<HostStream*>(stream)->onWorker())
+    return Status(Code::kInvalidUsage, "called from work running on that stream (it would wait for itself)");
+  return Status::ok();
+}
+
+fcclResult_t hostStreamCreate(void* ctx, void** stream) {
+  if (!stream) return report(ctx, "streamCreate", Status(Code::kInvalidArgument, "stream (the output) is NULL"));
+  *stream = nullptr;
+  try {
+    *stream = new HostStream;
+    return fcclSuccess;
+  } catch (const std::bad_alloc&) {
+    return report(ctx, "streamCreate", Status(Code::kSystem, "out of memory"));
+  } catch (const std::exception& e) {  // std::system_error: no thread for the worker
+    return report(ctx, "streamCreate", Status(Code::kSystem, std::string("cannot start the worker: ") + e.what()));
+  }
+}
+
+fcclResult_t hostStreamDestroy(void* ctx, void* stream) {
+  if (!stream) return fcclSuccess;
+  if (Status s = notFromOwnWork(stream); !s.isOk()) return report(ctx, "streamDestroy", s);
+  delete static_cast<HostStream*>(stream);
+  return fcclSuccess;
+}
+
+fcclResult_t hostStreamLaunchHostFn(void* ctx, void* stream, fcclResult_t (*fn)(void*), void* arg) {
+  if (Status s = streamHandle(stream); !s.isOk()) return report(ctx, "streamLaunchHostFn", s);
+  if (!fn) return report(ctx, "streamLaunchHostFn", Status(Code::kInvalidArgument, "fn is NULL"));
+  try {
+    static_cast<HostStream*>(stream)->launch(fn, arg);
+    return fcclSuccess;
+  } catch (const std::bad_alloc&) {
+    return report(ctx, "streamLaunchHostFn", Status(Code::kSystem, "out of memory queueing work"));
+  }
+}
+
+// The sticky error is not reported through the log: the work that failed already said why, and
+// the caller (Stream) keeps that message.
+fcclResult_t hostStreamSynchronize(void* ctx, void* stream) {
+  if (Status s = notFromOwnWork(stream); !s.isOk()) return report(ctx, "streamSynchronize", s);
+  return static_cast<HostStream*>(stream)->synchronize();
+}
+
+fcclResult_t hostStreamQuery(void* ctx, void* stream) {
+  if (Status s = streamHandle(stream); !s.isOk()) return report(ctx, "streamQuery", s);
+  return static_cast<HostStream*>(stream)->query();
+}
+
 constexpr fcclDevice_v1_t kHostDevice = {
     .size = sizeof(fcclDevice_v1_t),
-    .version = FCCL_DEVICE_VERSION(1, 0),
+    .version = FCCL_DEVICE_VERSION(1, 1),
     .name = "host",
     .init = hostInit,
     .finalize = hostFinalize,
@@ -114,6 +151,11 @@ constexpr fcclDevice_v1_t kHostDevice = {
     .copy = hostCopy,
     .reduce = hostReduce,
     .divide = hostDivide,
+    .streamCreate = hostStreamCreate,
+    .streamDestroy = hostStreamDestroy,
+    .streamLaunchHostFn = hostStreamLaunchHostFn,
+    .streamSynchronize = hostStreamSynchronize,
+    .streamQuery = hostStreamQuery,
 };
 
 }  // namespace

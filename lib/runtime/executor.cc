@@ -41,8 +41,9 @@ class PlanRun {
   std::string describe(const Cursor& c) const;
 
   std::byte* at(const Slice& s, size_t offset) const {
-    const std::byte* base = s.buffer == Buffer::kInput ? static_cast<const std::byte*>(call_.input)
-                                                       : static_cast<const std::byte*>(call_.output);
+    const std::byte* base = isExtra(s.buffer)            ? static_cast<const std::byte*>(call_.extra[extraIndex(s.buffer)])
+                            : s.buffer == Buffer::kInput ? static_cast<const std::byte*>(call_.input)
+                                                         : static_cast<const std::byte*>(call_.output);
     return const_cast<std::byte*>(base) + (s.offset + offset) * elemBytes_;
   }
 
@@ -60,8 +61,9 @@ size_t stepElems(const Step& s) { return primReadsSrc(s.prim) ? s.src.count : s.
 
 Expected<bool> PlanRun::advance(Cursor& c) {
   const Step& step = stepOf(c);
-  const size_t total = stepElems(step), first = c.round * chunkElems_;
-  const size_t count = first < total ? std::min(chunkElems_, total - first) : 0;
+  const size_t total = stepElems(step);
+  const size_t chunk = c.round - std::min<size_t>(c.round, step.lag), first = chunk * chunkElems_;
+  const size_t count = c.round >= step.lag && first < total ? std::min(chunkElems_, total - first) : 0;
   if (count > 0) {
     std::span<const std::byte> in;
     RecvConnector* recv = nullptr;
@@ -112,7 +114,7 @@ Status PlanRun::moveChunk(const Step& step, size_t offset, size_t count, std::sp
     case Prim::kRecvReduceCopy: {
       std::byte* dst = at(step.dst, offset);
       FCCL_TRY(device_.reduce(dst, in.data(), at(step.src, offset), count, call_.type, reduceOp_));
-      if (call_.op == fcclAvg)
+      if (call_.op == fcclAvg && !step.partial)
         FCCL_TRY(device_.divide(dst, dst, count, call_.type, static_cast<uint32_t>(call_.nranks)));
       if (out) std::memcpy(out, dst, bytes);
       return Status::ok();
@@ -140,7 +142,7 @@ std::string PlanRun::describe(const Cursor& c) const {
     out += " from rank " + std::to_string(s.recvPeer) + " (" + std::string(links_.recvFrom(s.recvPeer, c.channel).name()) + ")";
   if (primSends(s.prim))
     out += " to rank " + std::to_string(s.sendPeer) + " (" + std::string(links_.sendTo(s.sendPeer, c.channel).name()) + ")";
-  out += ", chunk " + std::to_string(c.round + 1) + "/" + std::to_string(c.rounds);
+  out += ", round " + std::to_string(c.round + 1) + "/" + std::to_string(c.rounds);
   return out;
 }
 
@@ -168,8 +170,9 @@ Status PlanRun::run() {
   for (size_t i = 0; i < cursors.size(); ++i) {
     cursors[i].channel = static_cast<int>(i);
     size_t longest = 0;
-    for (const Step& s : plan_.channels[i].steps) longest = std::max(longest, stepElems(s));
-    cursors[i].rounds = (longest + chunkElems_ - 1) / chunkElems_;
+    for (const Step& s : plan_.channels[i].steps)
+      if (stepElems(s) > 0) longest = std::max(longest, s.lag + (stepElems(s) + chunkElems_ - 1) / chunkElems_);
+    cursors[i].rounds = longest;
   }
   Backoff backoff;
   for (size_t left = cursors.size(); left > 0;) {

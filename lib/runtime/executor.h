@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <span>
 
 #include "algorithms/common/plan.h"
 #include "common/status.h"
@@ -30,6 +31,7 @@ struct ExecCall {
   fcclDataType_t type;
   fcclRedOp_t op;  // fcclAvg reduces with sum and divides by `nranks` where a result is final
   int nranks;
+  std::span<void* const> extra = {};  // the buffers extraBuffer(i) names
 };
 
 struct ExecLimits {

@@ -83,7 +83,7 @@ TEST_CASE("collectives reject bad arguments and the communicator stays usable", 
     EXPECT_RESULT(fcclReduce(a.data(), b.data(), 4, fcclFloat32, fcclSum, -1, comm, nullptr), fcclInvalidArgument, "root");
     EXPECT_RESULT(fcclBcast(nullptr, 4, fcclFloat32, rank, comm, nullptr), fcclInvalidArgument, "sendbuff");
     EXPECT_RESULT(fcclAllReduce(a.data(), b.data(), 4, fcclFloat32, fcclSum, comm, reinterpret_cast<fcclStream_t>(&a)),
-                  fcclInvalidUsage, "stream");
+                  fcclInvalidArgument, "stream");
     // Count 0 with NULL buffers is a valid no-op.
     FCCL_TEST_CALL(fcclAllReduce(nullptr, nullptr, 0, fcclFloat32, fcclSum, comm, nullptr));
     // After all that, the communicator still works.

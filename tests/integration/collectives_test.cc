@@ -13,7 +13,7 @@
 namespace fccl::test {
 namespace {
 
-enum class Coll { kAllReduce, kAllGather, kReduceScatter, kBroadcast, kReduce };
+enum class Coll { kAllReduce, kAllGather, kReduceScatter, kBroadcast, kReduce, kAllToAll, kAllToAllv };
 const char* collName(Coll c) {
   switch (c) {
     case Coll::kAllReduce: return "allreduce";
@@ -21,10 +21,37 @@ const char* collName(Coll c) {
     case Coll::kReduceScatter: return "reducescatter";
     case Coll::kBroadcast: return "broadcast";
     case Coll::kReduce: return "reduce";
+    case Coll::kAllToAll: return "alltoall";
+    case Coll::kAllToAllv: return "alltoallv";
   }
   return "?";
 }
-bool hasOp(Coll c) { return c != Coll::kAllGather && c != Coll::kBroadcast; }
+bool hasOp(Coll c) { return c == Coll::kAllReduce || c == Coll::kReduceScatter || c == Coll::kReduce; }
+bool rooted(Coll c) { return c == Coll::kBroadcast || c == Coll::kReduce; }
+
+// All-to-allv layout: what rank `from` sends to rank `to`. Out of place the sizes differ per
+// direction; in place the send and receive layouts must be one, so they are symmetric. Blocks
+// are separated by a gap of one element that no rank may write.
+size_t vCount(size_t count, int from, int to, bool symmetric) {
+  if (count == 0) return 0;
+  return symmetric ? count + static_cast<size_t>((from + to) % 3) : count + static_cast<size_t>((3 * from + to) % 4);
+}
+struct VLayout {
+  std::vector<size_t> sendCounts, sendDispls, recvCounts, recvDispls;
+  size_t sendTotal = 0, recvTotal = 0;
+};
+VLayout vLayout(size_t count, int rank, int n, bool symmetric) {
+  VLayout l;
+  for (int j = 0; j < n; ++j) {
+    l.sendCounts.push_back(vCount(count, rank, j, symmetric));
+    l.recvCounts.push_back(vCount(count, j, rank, symmetric));
+    l.sendDispls.push_back(l.sendTotal);
+    l.recvDispls.push_back(l.recvTotal);
+    l.sendTotal += l.sendCounts.back() + 1;
+    l.recvTotal += l.recvCounts.back() + 1;
+  }
+  return l;
+}
 
 constexpr fcclDataType_t kTypes[] = {fcclInt8,   fcclUint8,   fcclInt32,    fcclUint32,     fcclInt64,     fcclUint64,
                                      fcclFloat16, fcclFloat32, fcclFloat64, fcclBfloat16, fcclFloat8e4m3, fcclFloat8e5m2};
@@ -39,19 +66,22 @@ struct Case {
   size_t count;   // the API's count
   bool inPlace;
   size_t misalign;  // bytes added to every buffer address
+  int rootChoice = -1;  // -1: varies with the size
   std::string name(int n) const {
     return std::string(collName(coll)) + " type " + std::to_string(type) + " op " + std::to_string(op) + " count " +
            std::to_string(count) + (inPlace ? " in-place" : " out-of-place") + " misalign " + std::to_string(misalign) +
            " n=" + std::to_string(n) + " root " + std::to_string(root(n));
   }
-  int root(int n) const { return static_cast<int>(count % static_cast<size_t>(n)); }  // varies with the size
+  int root(int n) const { return rootChoice >= 0 ? rootChoice % n : static_cast<int>(count % static_cast<size_t>(n)); }
 };
 
 // Runs one case on this rank and checks its output; "" when right.
 std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
   const size_t es = elementBytes(c.type), un = static_cast<size_t>(n);
-  const size_t inCount = c.coll == Coll::kReduceScatter ? c.count * un : c.count;
-  const size_t outCount = c.coll == Coll::kAllGather ? c.count * un : c.count;
+  const VLayout v = vLayout(c.count, rank, n, c.inPlace);
+  size_t inCount = c.coll == Coll::kReduceScatter || c.coll == Coll::kAllToAll ? c.count * un : c.count;
+  size_t outCount = c.coll == Coll::kAllGather || c.coll == Coll::kAllToAll ? c.count * un : c.count;
+  if (c.coll == Coll::kAllToAllv) inCount = v.sendTotal, outCount = v.recvTotal;
   const fcclRedOp_t genOp = hasOp(c.coll) ? c.op : fcclSum;
   const int root = c.root(n);
   // One allocation holds both buffers (out of place) or the larger one (in place), misaligned.
@@ -71,6 +101,11 @@ std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
     case Coll::kReduceScatter: r = fcclReduceScatter(in, out, c.count, c.type, c.op, comm, nullptr); break;
     case Coll::kBroadcast: r = fcclBroadcast(in, out, c.count, c.type, root, comm, nullptr); break;
     case Coll::kReduce: r = fcclReduce(in, out, c.count, c.type, c.op, root, comm, nullptr); break;
+    case Coll::kAllToAll: r = fcclAllToAll(in, out, c.count, c.type, comm, nullptr); break;
+    case Coll::kAllToAllv:
+      r = fcclAllToAllv(in, v.sendCounts.data(), v.sendDispls.data(), out, v.recvCounts.data(), v.recvDispls.data(),
+                        c.type, comm, nullptr);
+      break;
   }
   if (c.coll == Coll::kReduce && rank != root) {  // only the root's recvbuff is written
     if (!c.inPlace)
@@ -79,9 +114,21 @@ std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
     return r == fcclSuccess ? "" : c.name(n) + ": " + failure(collName(c.coll), r);
   }
   if (r != fcclSuccess) return c.name(n) + ": " + failure(collName(c.coll), r);
+  size_t block = 0;  // all-to-allv: the sender of element i, and where its block starts
   for (size_t i = 0; i < outCount; ++i) {
     double expected;
-    if (c.coll == Coll::kAllGather) expected = inputValue(c.type, fcclSum, static_cast<int>(i / c.count), i % c.count, n);
+    if (c.coll == Coll::kAllToAllv) {
+      while (block + 1 < un && i >= v.recvDispls[block + 1]) ++block;
+      const size_t k = i - v.recvDispls[block];
+      if (k == v.recvCounts[block]) {  // the gap after a block
+        if (!c.inPlace && out[i * es] != kPoison) return c.name(n) + ": the gap at element " + std::to_string(i) + " was written";
+        continue;
+      }
+      const int from = static_cast<int>(block);
+      expected = inputValue(c.type, fcclSum, from, vLayout(c.count, from, n, c.inPlace).sendDispls[static_cast<size_t>(rank)] + k, n);
+    } else if (c.coll == Coll::kAllToAll)
+      expected = inputValue(c.type, fcclSum, static_cast<int>(i / c.count), static_cast<size_t>(rank) * c.count + i % c.count, n);
+    else if (c.coll == Coll::kAllGather) expected = inputValue(c.type, fcclSum, static_cast<int>(i / c.count), i % c.count, n);
     else if (c.coll == Coll::kReduceScatter) expected = reducedValue(c.type, c.op, static_cast<size_t>(rank) * c.count + i, n);
     else if (c.coll == Coll::kBroadcast) expected = inputValue(c.type, fcclSum, root, i, n);
     else expected = reducedValue(c.type, c.op, i, n);
@@ -98,31 +145,41 @@ std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
   return "";
 }
 
-std::vector<Case> matrix() {
+// `colls` x every dtype x every op x sizes {0, 1, 7, 4099, 1 MiB + 3 bytes' worth} x in place or
+// not, plus every root for rooted collectives and one 64 MiB run each.
+std::vector<Case> matrix(std::initializer_list<Coll> colls, int n) {
   std::vector<Case> cases;
-  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast, Coll::kReduce})
+  for (Coll coll : colls)
     for (fcclDataType_t t : kTypes)
       for (fcclRedOp_t op : kOps) {
-        if (!hasOp(coll) && op != fcclSum) continue;  // all-gather and broadcast have no op
+        if (!hasOp(coll) && op != fcclSum) continue;  // the op is not an argument of these
         const size_t mib = ((1u << 20) + 3) / elementBytes(t);
-        for (size_t count : {size_t{0}, size_t{1}, size_t{7}, size_t{1001}, mib})
+        for (size_t count : {size_t{0}, size_t{1}, size_t{7}, size_t{4099}, mib})
           for (bool inPlace : {false, true}) cases.push_back({coll, t, op, count, inPlace, inPlace ? 0u : 1u});
       }
-  // 64 MiB: the big transfers, once per collective.
-  for (Coll coll : {Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast, Coll::kReduce})
+  for (Coll coll : colls)
+    if (rooted(coll))
+      for (int root = 0; root < n; ++root) cases.push_back({coll, fcclInt32, fcclMax, 4099, root % 2 == 0, 0, root});
+  for (Coll coll : colls)
     for (bool inPlace : {false, true}) cases.push_back({coll, fcclFloat32, fcclSum, (64u << 20) / 4, inPlace, 0});
   return cases;
 }
 
-void runMatrix(int n) {
+// With FCCL_ALGO=tree the communicator runs all-reduce on the double binary tree.
+void runMatrix(int n, const char* algo = nullptr) {
   const fcclUniqueId id = newUniqueId();
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
+    if (algo) setenv("FCCL_ALGO", algo, 1);
     fcclComm_t comm = nullptr;
     FCCL_TEST_CALL(fcclCommInitRank(&comm, n, id, rank));
-    for (const Case& c : matrix()) {
+    const auto cases = algo ? matrix({Coll::kAllReduce}, n)
+                            : matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast,
+                                      Coll::kReduce, Coll::kAllToAll, Coll::kAllToAllv}, n);
+    for (const Case& c : cases) {
       // A big all-gather/reduce-scatter moves n times the count: keep its total at 64 MiB.
       Case scaled = c;
-      if (c.count >= (64u << 20) / 4 && (c.coll == Coll::kAllGather || c.coll == Coll::kReduceScatter)) scaled.count = c.count / static_cast<size_t>(n);
+      const bool perRank = c.coll != Coll::kAllReduce && c.coll != Coll::kBroadcast && c.coll != Coll::kReduce;
+      if (c.count >= (64u << 20) / 4 && perRank) scaled.count = c.count / static_cast<size_t>(n);
       std::string error = runCase(comm, scaled, rank, n);
       if (!error.empty()) {
         fcclCommAbort(comm);
@@ -143,6 +200,10 @@ TEST_CASE("collectives are correct on 2 ranks", "[integration][collectives]") { 
 TEST_CASE("collectives are correct on 3 ranks", "[integration][collectives]") { runMatrix(3); }
 TEST_CASE("collectives are correct on 4 ranks", "[integration][collectives]") { runMatrix(4); }
 TEST_CASE("collectives are correct on 5 ranks", "[integration][collectives]") { runMatrix(5); }
+TEST_CASE("collectives are correct on 7 ranks", "[integration][collectives]") { runMatrix(7); }
 TEST_CASE("collectives are correct on 8 ranks", "[integration][collectives]") { runMatrix(8); }
+TEST_CASE("tree all-reduce is correct on 1 to 8 ranks", "[integration][collectives]") {
+  for (int n : {1, 2, 3, 4, 5, 7, 8}) runMatrix(n, "tree");
+}
 
 }  // namespace fccl::test

@@ -1,0 +1,21 @@
+// fcclGroupStart/End: per thread, calls made inside a group are only recorded; the outermost
+// fcclGroupEnd turns them into one batch per communicator and launches those together. A call
+// that fails its checks inside a group returns its error at once and makes fcclGroupEnd
+// return it too, launching nothing: half a group would leave the peers waiting.
+#pragma once
+
+#include "comm/communicator.h"
+#include "fccl/fccl.h"
+
+namespace fccl::api {
+
+// A checked call: recorded into this thread's open group, or launched at once.
+Status submit(Communicator& comm, fcclStream_t stream, const CollectiveCall& call);
+Status submit(Communicator& comm, fcclStream_t stream, const PointToPointCall& call);
+// Remembers a failed call made inside an open group (no-op outside one).
+void failGroup(const Status& error);
+
+Status groupStart();
+Status groupEnd();
+
+}  // namespace fccl::api

@@ -1,0 +1,121 @@
+// Running calls: the order of tickets, then per call its plan, the optional agreement check
+// and the executor. A call that fails before a byte moves (a bad FCCL_ALGO, a mismatch that
+// FCCL_CHECK caught) leaves the communicator usable; one that fails while moving breaks it.
+#include <string>
+
+#include "algorithms/exchange/exchange_plan.h"
+#include "comm/call_check.h"
+#include "comm/communicator.h"
+#include "common/dtype.h"
+#include "common/log.h"
+
+namespace fccl {
+namespace {
+
+Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call, const CommOptions& options) {
+  auto candidates = algorithmsFor(call.collective);
+  if (options.algorithm.empty()) return candidates.front();
+  if (auto forced = findAlgorithm(call.collective, options.algorithm)) return *forced;
+  std::string known;
+  for (const Algorithm& a : candidates) known += (known.empty() ? "" : ", ") + std::string(a.name);
+  return Status(Code::kInvalidArgument, "FCCL_ALGO=" + options.algorithm + " is not an algorithm for " +
+                                            std::string(collectiveName(call.collective)) + " (known: " + known + ")");
+}
+
+bool isExchange(Collective c) { return c == Collective::kAllToAll || c == Collective::kAllToAllv; }
+
+std::string describeCall(const CollectiveCall& call, uint64_t seq) {
+  return std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" + std::to_string(call.count) +
+         " x " + std::string(typeName(call.type)) + ")";
+}
+
+}  // namespace
+
+Status Communicator::run(const CollectiveCall& call) {
+  Batch batch;
+  batch.collectives.push_back(call);
+  return runBatch(batch, issueTicket());
+}
+
+Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
+  Status s = waitReady();
+  if (s.isOk()) s = waitTurn(ticket);
+  if (s.isOk()) {
+    std::lock_guard lock(opMutex_);
+    for (const CollectiveCall& call : batch.collectives) {
+      if (abort_) s = Status(Code::kAborted, "communicator aborted");
+      if (s.isOk()) s = runCollective(call, ++seq_);
+      if (!s.isOk()) break;
+    }
+    if (s.isOk() && !batch.pointToPoint.empty()) s = runPointToPoint(batch.pointToPoint, ++seq_);
+  }
+  endTurn(ticket);
+  return s;
+}
+
+Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
+  if (options_.checkCalls) {
+    const bool rooted = call.collective == Collective::kBroadcast || call.collective == Collective::kReduce;
+    const bool reduces = call.collective == Collective::kAllReduce || call.collective == Collective::kReduce ||
+                         call.collective == Collective::kReduceScatter;
+    const CallSignature mine{static_cast<uint32_t>(call.collective), call.type, reduces ? call.op : -1,
+                             rooted ? call.root : -1, call.collective == Collective::kAllToAllv ? 0 : call.count, seq};
+    FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, mine));
+  }
+  Plan plan;
+  const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
+  if (isExchange(call.collective)) {
+    auto exchange = call.collective == Collective::kAllToAll
+                        ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
+                        : allToAllvPlan(rank_, nranks_, *call.layout, chunkElems);
+    if (!exchange.isOk()) return std::move(exchange).takeStatus().context(describeCall(call, seq));
+    plan = std::move(exchange).take();
+    if (options_.checkCalls)
+      FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(call.type), describeCall(call, seq)));
+  } else {
+    FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call, options_));
+    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, naturalRing(nranks_, rank_), call.root});
+    FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
+               std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
+  }
+  const ExecCall exec{call.input, call.output, call.type, call.op, nranks_};
+  Status s = execute(plan, exec);
+  if (s.isOk()) return s;
+  Status failed = std::move(s).context(describeCall(call, seq));
+  breakWith(failed);
+  return failed;
+}
+
+Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {
+  // Calls of a group may mix dtypes: the exchange moves bytes, each call's buffer is its own.
+  std::vector<void*> buffers;
+  std::vector<Transfer> sends, recvs;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const PointToPointCall& c = calls[i];
+    buffers.push_back(c.buffer);
+    (c.send ? sends : recvs).push_back({c.peer, {extraBuffer(i), 0, c.count * typeSize(c.type)}});
+  }
+  const std::string what = "send/recv group #" + std::to_string(seq) + " (" + std::to_string(sends.size()) +
+                           " send(s), " + std::to_string(recvs.size()) + " recv(s))";
+  if (options_.checkCalls)
+    FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, CallSignature{kPointToPointKind, 0, -1, -1, 0, seq}));
+  auto exchange = exchangePlan({rank_, nranks_, sends, recvs, options_.chunkBytes});
+  if (!exchange.isOk()) return std::move(exchange).takeStatus().context(what);
+  const Plan plan = std::move(exchange).take();
+  if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, 1, what));
+  FCCL_TRACE(Subsys::kColl, "%s: direct exchange", what.c_str());
+  const ExecCall exec{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers};
+  Status s = execute(plan, exec);
+  if (s.isOk()) return s;
+  Status failed = std::move(s).context(what);
+  breakWith(failed);
+  return failed;
+}
+
+Status Communicator::execute(const Plan& plan, const ExecCall& exec) {
+  FCCL_TRY(connections_->ensure(plan));
+  const ExecLimits limits{options_.chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &abort_};
+  return runPlan(plan, exec, *connections_, *device_, limits);
+}
+
+}  // namespace fccl
