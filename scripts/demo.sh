@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: fccl-perf for all-reduce and all-gather on 4 local ranks (8 B .. 64 MiB, factor 4,
-# checked), with the transport of every hop of every rank, then the same sweep through Open MPI.
+# The main job: fccl-perf for all-reduce, all-gather and all-to-all on 4 local ranks (8 B .. 64 MiB,
+# factor 4, checked), with the transport of every hop of every rank, then the same sweeps through
+# Open MPI.
 #   scripts/demo.sh              4 ranks
 #   NP=8 scripts/demo.sh         another rank count
 set -euo pipefail
@@ -12,14 +13,14 @@ np=${NP:-4}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mpirun=(mpirun --oversubscribe --bind-to none -np "$np")
 
-for coll in allreduce allgather; do
+for coll in allreduce allgather alltoall; do
   echo
   echo "=== fccl: $coll on $np ranks (hops as chosen by each rank, then the table) ==="
   # INIT at INFO prints, per rank, which transport each hop uses and why; the table follows.
   FCCL_DEBUG=INFO FCCL_DEBUG_SUBSYS=INIT "${mpirun[@]}" "$build/benchmarks/fccl-perf" "$coll" -b 8 -e 64M -f 4 -c 1 \
     2> >(grep --line-buffered -E "via|ready in" >&2)
 done
-for coll in allreduce allgather; do
+for coll in allreduce allgather alltoall; do
   echo
   echo "=== Open MPI, same sweep: $coll on $np ranks ==="
   "${mpirun[@]}" "$build/benchmarks/mpi-perf" "$coll" -b 8 -e 64M -f 4 -c 1

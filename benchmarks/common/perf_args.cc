@@ -20,6 +20,7 @@ enum class Flag {
   kOp,
   kAverage,
   kRoot,
+  kSkew,
   kCsv,
   kHelp
 };
@@ -43,6 +44,7 @@ constexpr FlagSpec kFlags[] = {
     {Flag::kOp, 'o', "op", true},
     {Flag::kAverage, 'a', "average", true},
     {Flag::kRoot, 'r', "root", true},
+    {Flag::kSkew, 'k', "skew", true},
     {Flag::kCsv, 0, "csv", true},
     {Flag::kHelp, 'h', "help", false},
 };
@@ -74,6 +76,16 @@ std::string applySize(const FlagSpec& spec, std::string_view value, Options& o) 
   auto v = parseSize(value);
   if (!v) return badValue(spec, value, "a byte count such as 8, 64K, 1M or 2G");
   (spec.flag == Flag::kMinBytes ? o.minBytes : spec.flag == Flag::kMaxBytes ? o.maxBytes : o.stepBytes) = *v;
+  return {};
+}
+
+// A finite number >= 0 such as 0, 1 or 0.5 (fixed format: no exponent; from_chars reads inf and nan).
+std::string applySkew(const FlagSpec& spec, std::string_view value, Options& o) {
+  double v = -1;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v, std::chars_format::fixed);
+  if (ec != std::errc() || end != value.data() + value.size() || !(v >= 0) || !std::isfinite(v))
+    return badValue(spec, value, "a number >= 0 such as 0, 1 or 0.5");
+  o.skew = v;
   return {};
 }
 
@@ -116,6 +128,8 @@ std::string apply(const FlagSpec& spec, std::string_view value, Options& o) {
     case Flag::kMaxBytes:
     case Flag::kStepBytes:
       return applySize(spec, value, o);
+    case Flag::kSkew:
+      return applySkew(spec, value, o);
     case Flag::kType:
       if (auto types = parseListOrAll<fcclDataType_t>(value, fcclNumTypes, parseType)) {
         o.types = *types;
@@ -202,7 +216,8 @@ ParseResult parseArgs(const std::vector<std::string>& args) {
       auto c = parseCollective(arg);
       if (!c)
         return {std::nullopt, "unknown collective '" + std::string(arg) +
-                                  "': expected allreduce, allgather, reducescatter, alltoall, broadcast or reduce"};
+                                  "': expected allreduce, allgather, reducescatter, alltoall, alltoallv, broadcast, "
+                                  "reduce or sendrecv"};
       if (haveCollective) return {std::nullopt, "more than one collective given ('" + std::string(arg) + "')"};
       o.collective = *c;
       haveCollective = true;
@@ -235,7 +250,7 @@ std::string checkRoot(const Options& o, int nranks) {
 std::string usage(std::string_view program) {
   std::string p(program);
   return "Usage: " + p +
-         " [allreduce|allgather|reducescatter|alltoall|broadcast|reduce] [options]\n"
+         " [allreduce|allgather|reducescatter|alltoall|alltoallv|broadcast|reduce|sendrecv] [options]\n"
          "  Sweeps message sizes through one collective and prints nccl-tests' table.\n"
          "  -b, --minbytes N      smallest size, suffixes K M G (default 32M)\n"
          "  -e, --maxbytes N      largest size (default 32M)\n"
@@ -249,10 +264,14 @@ std::string usage(std::string_view program) {
          "  -o, --op OP           sum prod max min avg, or all (default sum)\n"
          "  -a, --average 0..3    combine per-rank times: 0 rank 0, 1 mean, 2 min, 3 max (default 1)\n"
          "  -r, --root R          root rank of broadcast and reduce, 0 <= R < nranks (default 0)\n"
+         "  -k, --skew F          alltoallv: rank i sends rank j c*(1 + F*((i+j) mod n)/(n-1))/(1 + F/2)\n"
+         "                        elements, c the alltoall count: the largest (1+F) x the smallest\n"
+         "                        (default 0: alltoall's counts)\n"
          "      --csv FILE        also write one CSV row per size and placement\n"
          "  -h, --help            this text\n"
-         "The size column is nccl-tests': allreduce, broadcast and reduce count*typesize,\n"
-         "allgather the bytes received, reducescatter and alltoall the bytes sent, per rank.\n";
+         "The size column is nccl-tests': allreduce, broadcast, reduce and sendrecv count*typesize,\n"
+         "allgather the bytes received, reducescatter, alltoall and alltoallv the bytes sent, per rank\n"
+         "(alltoallv: the skewed counts' sum; its count column is c).\n";
 }
 
 }  // namespace fccl::perf

@@ -47,6 +47,7 @@ TEST_CASE("defaults are nccl-tests' defaults", "[unit][perf]") {
   CHECK(o.types == std::vector<fcclDataType_t>{fcclFloat32});
   CHECK(o.ops == std::vector<fcclRedOp_t>{fcclSum});
   CHECK(o.average == 1);
+  CHECK(o.skew == 0);
   CHECK(o.csvPath.empty());
   CHECK_FALSE(o.help);
 }
@@ -54,7 +55,7 @@ TEST_CASE("defaults are nccl-tests' defaults", "[unit][perf]") {
 TEST_CASE("every flag is read in short, long and attached forms", "[unit][perf]") {
   const Options o = parseOk({"-b", "8", "--maxbytes", "64M", "-f4",   "--stepbytes=1K", "-n", "7",
                              "-w", "0", "-c",         "0",   "-d",    "bfloat16",       "-o", "max",
-                             "-a", "3", "-r",         "2",   "--csv", "out.csv"});
+                             "-a", "3", "-r",         "2",   "--csv", "out.csv",        "-k", "1.5"});
   CHECK(o.minBytes == 8);
   CHECK(o.maxBytes == 64u << 20);
   CHECK(o.stepFactor == 4);
@@ -67,14 +68,18 @@ TEST_CASE("every flag is read in short, long and attached forms", "[unit][perf]"
   CHECK(o.average == 3);
   CHECK(o.root == 2);
   CHECK(o.csvPath == "out.csv");
+  CHECK(o.skew == 1.5);
   const Options l = parseOk({"--minbytes=1K", "--iters=3", "--warmup_iters", "1", "--check=1", "--datatype=fp8e5m2",
-                             "--op", "avg", "--average=0", "--root=0"});
+                             "--op", "avg", "--average=0", "--root=0", "--skew=0.25"});
   CHECK(l.minBytes == 1024);
   CHECK(l.iters == 3);
   CHECK(l.types == std::vector<fcclDataType_t>{fcclFloat8e5m2});
   CHECK(l.ops == std::vector<fcclRedOp_t>{fcclAvg});
   CHECK(l.average == 0);
   CHECK(l.root == 0);
+  CHECK(l.skew == 0.25);
+  CHECK(parseOk({"-k3"}).skew == 3);
+  CHECK(parseOk({"--skew", "0"}).skew == 0);
   CHECK(parseOk({"-h"}).help);
   CHECK(parseOk({"--help"}).help);
 }
@@ -87,9 +92,19 @@ TEST_CASE("the collective is a word anywhere on the line", "[unit][perf]") {
   CHECK(parseOk({"reduce_scatter"}).collective == Collective::kReduceScatter);
   CHECK(parseOk({"-r", "1", "broadcast"}).collective == Collective::kBroadcast);
   CHECK(parseOk({"reduce"}).collective == Collective::kReduce);
+  CHECK(parseOk({"alltoallv", "-k", "1"}).collective == Collective::kAllToAllv);
+  CHECK(parseOk({"all_to_allv"}).collective == Collective::kAllToAllv);
+  CHECK(parseOk({"sendrecv"}).collective == Collective::kSendRecv);
+  CHECK(parseOk({"send_recv"}).collective == Collective::kSendRecv);
   for (auto c : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter, Collective::kAllToAll,
-                 Collective::kBroadcast, Collective::kReduce})
+                 Collective::kBroadcast, Collective::kReduce, Collective::kAllToAllv, Collective::kSendRecv})
     CHECK(parseCollective(collectiveName(c)) == c);
+  CHECK(collectiveName(Collective::kAllToAllv) == "alltoallv");
+  CHECK(collectiveName(Collective::kSendRecv) == "sendrecv");
+  for (auto c : {Collective::kAllToAll, Collective::kAllToAllv, Collective::kSendRecv}) {
+    CHECK_FALSE(hasReduction(c));
+    CHECK_FALSE(hasRoot(c));
+  }
   CHECK(collectiveName(Collective::kBroadcast) == "broadcast");
   CHECK(collectiveName(Collective::kReduce) == "reduce");
   CHECK(hasReduction(Collective::kReduce));
@@ -98,7 +113,8 @@ TEST_CASE("the collective is a word anywhere on the line", "[unit][perf]") {
   CHECK(hasRoot(Collective::kReduce));
   CHECK_FALSE(hasRoot(Collective::kAllReduce));
   CHECK_FALSE(parse({"gather"}).options);
-  CHECK(parse({"scatter"}).error.find("broadcast or reduce") != std::string::npos);
+  for (const char* name : {"allreduce", "alltoallv", "broadcast", "reduce", "sendrecv"})
+    CHECK(parse({"scatter"}).error.find(name) != std::string::npos);
   CHECK_FALSE(parse({"allreduce", "allgather"}).options);
 }
 
@@ -140,6 +156,13 @@ TEST_CASE("bad flags and values are rejected with the flag named", "[unit][perf]
       {{"-n", "2x"}, "--iters"},
       {{"-t", "1"}, "-t"},
       {{"--csv="}, "--csv"},
+      {{"-k", "-1"}, "--skew"},
+      {{"-k", "x"}, "--skew"},
+      {{"--skew=nan"}, "--skew"},
+      {{"--skew", "inf"}, "--skew"},
+      {{"-k", "1e3"}, "--skew"},
+      {{"-k", "1,5"}, "--skew"},
+      {{"-k"}, "-k"},
   };
   for (const auto& c : cases) {
     const ParseResult r = parse(c.args);
@@ -157,6 +180,8 @@ TEST_CASE("bus bandwidth uses nccl-tests' factors", "[unit][perf]") {
     CHECK(busBwFactor(Collective::kAllToAll, n) == Approx(1.0 * (n - 1) / n));
     CHECK(busBwFactor(Collective::kBroadcast, n) == 1.0);
     CHECK(busBwFactor(Collective::kReduce, n) == 1.0);
+    CHECK(busBwFactor(Collective::kAllToAllv, n) == Approx(1.0 * (n - 1) / n));
+    CHECK(busBwFactor(Collective::kSendRecv, n) == 1.0);
   }
   CHECK(busBwFactor(Collective::kAllReduce, 4) == 1.5);
   CHECK(algBwGBs(1000000000, 0.5) == 2.0);
@@ -242,4 +267,70 @@ TEST_CASE("broadcast and reduce send and receive count elements, the size column
       CHECK(p.recvInPlaceOffset == 0);
       CHECK(p.rowBytes == 96);
     }
+}
+
+TEST_CASE("sendrecv sends and receives count elements, the size column count*typesize", "[unit][perf]") {
+  for (int n : {1, 2, 4}) {
+    const SizePlan p = planForBytes(Collective::kSendRecv, 100, 8, n, 0);
+    CHECK(p.paramCount == 12);
+    CHECK(p.sendCount == 12);
+    CHECK(p.recvCount == 12);
+    CHECK(p.sendInPlaceOffset == 0);
+    CHECK(p.recvInPlaceOffset == 0);
+    CHECK(p.rowBytes == 96);
+    CHECK(p.blocks.sendCounts.empty());
+  }
+}
+
+TEST_CASE("alltoallv counts are alltoall's scaled by 1 + F((i+j) mod n)/(n-1), normalised to the mean",
+          "[unit][perf]") {
+  // n 4, F 1, 4000 floats: c = 1000 and the weights are 1, 4/3, 5/3, 2 over a mean of 3/2.
+  const SizePlan r0 = planForBytes(Collective::kAllToAllv, 16000, 4, 4, 0, 1.0);
+  CHECK(r0.paramCount == 1000);
+  CHECK(r0.blocks.sendCounts == std::vector<size_t>{666, 888, 1111, 1333});
+  CHECK(r0.blocks.sendDispls == std::vector<size_t>{0, 666, 1554, 2665});
+  CHECK(r0.sendCount == 3998);
+  CHECK(r0.rowBytes == 3998 * 4);
+  const SizePlan r1 = planForBytes(Collective::kAllToAllv, 16000, 4, 4, 1, 1.0);
+  CHECK(r1.blocks.sendCounts == std::vector<size_t>{888, 1111, 1333, 666});
+  CHECK(allToAllvCount(1000, 1.0, 3, 0, 4) == 1333);
+  CHECK(allToAllvCount(1000, 1.0, 3, 1, 4) == 666);
+  CHECK(allToAllvCount(1000, 7.0, 0, 0, 1) == 1000);  // one rank: nothing to skew
+}
+
+TEST_CASE("alltoallv blocks are packed, match between sender and receiver, and fit the nominal size", "[unit][perf]") {
+  for (int n : {1, 2, 3, 4, 5, 8})
+    for (double skew : {0.0, 0.5, 1.0, 3.0})
+      for (size_t ts : {1, 4, 8})
+        for (size_t bytes : {0, 1, 8, 1000, 4096, 65537, 1 << 20}) {
+          INFO("n " << n << " skew " << skew << " typesize " << ts << " bytes " << bytes);
+          std::vector<SizePlan> plans;
+          for (int r = 0; r < n; ++r) plans.push_back(planForBytes(Collective::kAllToAllv, bytes, ts, n, r, skew));
+          const SizePlan a2a = planForBytes(Collective::kAllToAll, bytes, ts, n, 0);
+          size_t smallest = SIZE_MAX, largest = 0;
+          for (int r = 0; r < n; ++r) {
+            const SizePlan& p = plans[r];
+            const PeerBlocks& b = p.blocks;
+            REQUIRE(b.sendCounts.size() == static_cast<size_t>(n));
+            CHECK(p.paramCount == a2a.paramCount);
+            CHECK(p.rowBytes == plans[0].rowBytes);  // rank 0 prints the same row for everyone
+            CHECK(p.rowBytes == p.sendCount * ts);
+            CHECK(p.rowBytes <= bytes);
+            CHECK(p.sendCount == p.recvCount);
+            CHECK(b.sendCounts == b.recvCounts);  // the in-place layout
+            CHECK(b.sendDispls == b.recvDispls);
+            size_t packed = 0;
+            for (int j = 0; j < n; ++j) {
+              CHECK(b.sendDispls[j] == packed);
+              packed += b.sendCounts[j];
+              CHECK(plans[j].blocks.recvCounts[r] == b.sendCounts[j]);
+              smallest = std::min(smallest, b.sendCounts[j]);
+              largest = std::max(largest, b.sendCounts[j]);
+            }
+            CHECK(packed == p.sendCount);
+            if (skew == 0) CHECK(p.rowBytes == a2a.rowBytes);
+          }
+          if (n > 1 && a2a.paramCount >= 1000)  // large enough that flooring does not matter
+            CHECK(static_cast<double>(largest) / static_cast<double>(smallest) == Approx(1 + skew).epsilon(0.01));
+        }
 }

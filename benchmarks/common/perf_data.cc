@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "perf_float.h"
+#include "perf_sizes.h"
 
 namespace fccl::perf {
 namespace {
@@ -115,6 +117,27 @@ void fillWords(const DataSpec& s, int rank, void* buffer, size_t count) {
   for (size_t i = 0; i < count; ++i) out[i] = patterns[inputValue(s, rank, i)];
 }
 
+// Where each element of `rank`'s alltoallv result comes from: block b, from rank b, starts at
+// element recvDispls[b] and holds rank b's input from the start of b's block for `rank` on.
+class AllToAllvSources {
+ public:
+  AllToAllvSources(const DataSpec& s, int rank, size_t c)
+      : starts_(allToAllvBlocks(c, s.skew, s.nranks, rank).recvDispls), senderOffsets_(starts_.size(), 0) {
+    for (int b = 0; b < s.nranks; ++b)
+      for (int j = 0; j < rank; ++j) senderOffsets_[b] += allToAllvCount(c, s.skew, b, j, s.nranks);
+  }
+  // (sender, index into its input) of result element `index`, which must lie in a block. Blocks
+  // are packed, so the last one starting at or before `index` holds it (an empty one never does).
+  std::pair<int, size_t> operator()(size_t index) const {
+    const auto b = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), index) - starts_.begin()) - 1;
+    return {static_cast<int>(b), senderOffsets_[b] + (index - starts_[b])};
+  }
+
+ private:
+  std::vector<size_t> starts_;
+  std::vector<size_t> senderOffsets_;
+};
+
 }  // namespace
 
 int inputValue(const DataSpec& s, int rank, size_t index) {
@@ -172,6 +195,12 @@ double expectedOutput(const DataSpec& s, int rank, size_t index, size_t paramCou
       return inputValue(s, static_cast<int>(index / paramCount), index % paramCount);
     case Collective::kAllToAll:  // block b is what rank b sent to us: block `rank` of its input
       return inputValue(s, static_cast<int>(index / paramCount), r * paramCount + index % paramCount);
+    case Collective::kAllToAllv: {
+      const auto [sender, at] = AllToAllvSources(s, rank, paramCount)(index);
+      return inputValue(s, sender, at);
+    }
+    case Collective::kSendRecv:  // the whole input of the rank before us
+      return inputValue(s, (rank + s.nranks - 1) % s.nranks, index);
   }
   return NAN;
 }
@@ -245,10 +274,21 @@ void fillInput(const DataSpec& s, int rank, void* buffer, size_t count) {
 size_t countWrong(const DataSpec& s, int rank, const void* result, size_t count, size_t paramCount) {
   if (s.coll == Collective::kReduce && rank != s.root) return 0;
   size_t wrong = 0;
-  forEachElement(s.type, result, count, [&](size_t i, double got) {
-    const double expected = expectedOutput(s, rank, i, paramCount);
-    if (!(std::fabs(got - expected) <= tolerance(s, expected))) ++wrong;  // NaN counts as wrong
-  });
+  auto compare = [&](auto expectedAt) {
+    forEachElement(s.type, result, count, [&](size_t i, double got) {
+      const double expected = expectedAt(i);
+      if (!(std::fabs(got - expected) <= tolerance(s, expected))) ++wrong;  // NaN counts as wrong
+    });
+  };
+  if (s.coll == Collective::kAllToAllv) {  // the blocks once, not per element
+    const AllToAllvSources sources(s, rank, paramCount);
+    compare([&](size_t i) {
+      const auto [sender, at] = sources(i);
+      return static_cast<double>(inputValue(s, sender, at));
+    });
+  } else {
+    compare([&](size_t i) { return expectedOutput(s, rank, i, paramCount); });
+  }
   return wrong;
 }
 

@@ -26,14 +26,16 @@ struct DataSpec {
   fcclDataType_t type;
   fcclRedOp_t op;  // ignored unless hasReduction(coll)
   int nranks;
-  int root = 0;  // broadcast: whose input everyone receives; reduce: the only rank checked
+  int root = 0;     // broadcast: whose input everyone receives; reduce: the only rank checked
+  double skew = 0;  // alltoallv: -k, which with paramCount gives the blocks (perf_sizes.h)
 };
 
 // What `rank` holds at `index` of its send buffer.
 int inputValue(const DataSpec& s, int rank, size_t index);
 // The reduction over all ranks of inputValue(r, index), as a double.
 double reducedValue(const DataSpec& s, size_t index);
-// What `rank` must find at `index` of its result when the call was given `paramCount`.
+// What `rank` must find at `index` of its result when the call was given `paramCount` (alltoallv:
+// the count c its blocks are skewed from; this form recomputes them, countWrong does it once).
 double expectedOutput(const DataSpec& s, int rank, size_t index, size_t paramCount);
 // How far a result may be from `expected` and still count as right (0 but for avg, see above).
 double tolerance(const DataSpec& s, double expected);

@@ -140,8 +140,8 @@ TEST_CASE("sum and prod see contributions from every rank", "[unit][perf]") {
 TEST_CASE("expected results follow each collective's layout", "[unit][perf]") {
   const int n = 3;
   const size_t per = 5;
-  for (auto coll :
-       {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter, Collective::kAllToAll}) {
+  for (auto coll : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter, Collective::kAllToAll,
+                    Collective::kSendRecv}) {
     const DataSpec s{coll, fcclInt32, fcclMax, n};
     for (int rank = 0; rank < n; ++rank)
       for (size_t i = 0; i < per * n; ++i) {
@@ -162,8 +162,12 @@ TEST_CASE("expected results follow each collective's layout", "[unit][perf]") {
           case Collective::kAllToAll:
             reference = inputValue(s, static_cast<int>(i / per), rank * per + i % per);
             break;
+          case Collective::kSendRecv:  // rank - 1's input, all of it
+            reference = inputValue(s, (rank + n - 1) % n, i);
+            break;
           case Collective::kBroadcast:  // covered by the root test below
           case Collective::kReduce:
+          case Collective::kAllToAllv:  // covered by its own test below
             continue;
         }
         REQUIRE(expectedOutput(s, rank, i, per) == reference);
@@ -174,11 +178,13 @@ TEST_CASE("expected results follow each collective's layout", "[unit][perf]") {
 TEST_CASE("countWrong finds exactly the wrong elements", "[unit][perf]") {
   const int n = 4;
   for (int t = 0; t < fcclNumTypes; ++t)
-    for (auto coll : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter,
-                      Collective::kBroadcast, Collective::kReduce}) {
-      const DataSpec s{coll, static_cast<fcclDataType_t>(t), fcclSum, n, 1};
+    for (auto coll :
+         {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter, Collective::kBroadcast,
+          Collective::kReduce, Collective::kAllToAll, Collective::kAllToAllv, Collective::kSendRecv}) {
+      const double skew = coll == Collective::kAllToAllv ? 1.0 : 0.0;
+      const DataSpec s{coll, static_cast<fcclDataType_t>(t), fcclSum, n, 1, skew};
       INFO(typeName(s.type) << " " << collectiveName(coll));
-      const SizePlan p = planForBytes(coll, 4096, typeSize(s.type), n, 1);
+      const SizePlan p = planForBytes(coll, 4096, typeSize(s.type), n, 1, skew);
       std::vector<unsigned char> buffer(p.recvCount * typeSize(s.type));
       for (size_t i = 0; i < p.recvCount; ++i)
         storeElement(s.type, buffer.data(), i, expectedOutput(s, 1, i, p.paramCount));
@@ -220,4 +226,34 @@ TEST_CASE("broadcast expects the root's input everywhere; reduce checks only the
   const DataSpec b{Collective::kBroadcast, fcclFloat8e5m2, fcclProd, 5, 2};
   const DataSpec g{Collective::kAllGather, fcclFloat8e5m2, fcclProd, 5};
   for (size_t i = 0; i < 100; ++i) REQUIRE(inputValue(b, 2, i) == inputValue(g, 2, i));
+}
+
+TEST_CASE("alltoallv expects, block by block, what each sender put in its block for us", "[unit][perf]") {
+  for (int n : {1, 2, 3, 4, 5, 8})
+    for (double skew : {0.0, 0.5, 1.0, 2.5})
+      for (size_t c : {0, 1, 7, 100}) {
+        INFO("n " << n << " skew " << skew << " c " << c);
+        const DataSpec s{Collective::kAllToAllv, fcclInt32, fcclSum, n, 0, skew};
+        std::vector<PeerBlocks> blocks;
+        std::vector<std::vector<int32_t>> inputs, results;
+        for (int r = 0; r < n; ++r) {
+          blocks.push_back(allToAllvBlocks(c, skew, n, r));
+          const size_t total = blocks[r].sendDispls.back() + blocks[r].sendCounts.back();
+          inputs.emplace_back(total);
+          fillInput(s, r, inputs[r].data(), total);
+          results.emplace_back(blocks[r].recvDispls.back() + blocks[r].recvCounts.back(), -1);
+        }
+        // MPI_Alltoallv by its definition: rank i's block for j lands in j's block from i.
+        for (int i = 0; i < n; ++i)
+          for (int j = 0; j < n; ++j)
+            for (size_t k = 0; k < blocks[i].sendCounts[j]; ++k)
+              results[j][blocks[j].recvDispls[i] + k] = inputs[i][blocks[i].sendDispls[j] + k];
+        for (int r = 0; r < n; ++r) {
+          for (size_t i = 0; i < results[r].size(); ++i) REQUIRE(expectedOutput(s, r, i, c) == results[r][i]);
+          CHECK(countWrong(s, r, results[r].data(), results[r].size(), c) == 0);
+          if (results[r].empty()) continue;
+          results[r].back() += 1;
+          CHECK(countWrong(s, r, results[r].data(), results[r].size(), c) == 1);
+        }
+      }
 }

@@ -35,10 +35,14 @@ void Report::header(std::string_view title, const Options& o, const std::vector<
   const bool factor = o.stepFactor > 1;
   std::fprintf(out_,
                "# %.*s: collective %.*s, nranks %d, minBytes %zu maxBytes %zu step: %zu(%s) warmup iters: %d "
-               "iters: %d validation: %d average: %d\n#\n# Using ranks\n",
+               "iters: %d validation: %d average: %d\n",
                static_cast<int>(title.size()), title.data(), static_cast<int>(collectiveName(collective_).size()),
                collectiveName(collective_).data(), nranks_, o.minBytes, o.maxBytes, factor ? o.stepFactor : o.stepBytes,
                factor ? "factor" : "bytes", o.warmupIters, o.iters, o.check ? 1 : 0, o.average);
+  if (collective_ == Collective::kAllToAllv)  // -k, and what it does to the counts (perf_sizes.h)
+    std::fprintf(out_, "# skew %g: rank i sends rank j count*(1 + %g*((i+j) mod n)/(n-1))/(1 + %g/2) elements\n",
+                 o.skew, o.skew, o.skew);
+  std::fprintf(out_, "#\n# Using ranks\n");
   for (const auto& r : ranks) std::fprintf(out_, "#  Rank %2d Pid %6d on %10s\n", r.rank, r.pid, r.host);
   std::fprintf(out_, "#\n");
   std::fprintf(out_, "# %10s  %12s  %8s  %6s  %6s           out-of-place                       in-place          \n",

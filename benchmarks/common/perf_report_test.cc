@@ -64,6 +64,7 @@ TEST_CASE("the report prints nccl-tests' header, rows and closing lines", "[unit
                   "0.00    0.00    N/A\n") != std::string::npos);
   CHECK(text.find("# Out of bounds values : 3 FAILED\n") != std::string::npos);
   CHECK(text.find("# Avg bus bandwidth    : 1.18") != std::string::npos);
+  CHECK(text.find("skew") == std::string::npos);  // alltoallv's line only
   CHECK(report.totalWrong() == 3);
   const std::string table = csv.text();
   CHECK(
@@ -93,4 +94,25 @@ TEST_CASE("broadcast and reduce print their root and a bus bandwidth equal to th
                   "2.10    2.10      0\n") != std::string::npos);
   CHECK(csv.text().find("reduce,4,1048576,262144,float,sum,3,in-place,500.000,2.0972,2.0972,0\n") !=
         std::string::npos);
+}
+
+TEST_CASE("alltoallv's header states the skew; sendrecv's bus bandwidth is its algorithm bandwidth", "[unit][perf]") {
+  Capture v;
+  Options o;
+  o.skew = 1;
+  Report skewed(v.file(), nullptr, Collective::kAllToAllv, 4);
+  skewed.header("fccl-perf", o, {RankRecord{0, 42, "hostA"}});
+  const std::string header = v.text();
+  INFO(header);
+  CHECK(header.find("collective alltoallv, nranks 4,") != std::string::npos);
+  CHECK(header.find("average: 1\n# skew 1: rank i sends rank j count*(1 + 1*((i+j) mod n)/(n-1))/(1 + 1/2) "
+                    "elements\n#\n# Using ranks\n") != std::string::npos);
+  Capture out;
+  Report report(out.file(), nullptr, Collective::kSendRecv, 4);
+  report.header("fccl-perf", Options{}, {});
+  report.row(Row{1048576, 262144, fcclFloat32, "none", {0.001, 0}, {0.0005, 0}});
+  const std::string text = out.text();
+  INFO(text);
+  CHECK(text.find("     1048576        262144     float    none      -1   1000.0    1.05    1.05      0    500.0    "
+                  "2.10    2.10      0\n") != std::string::npos);
 }

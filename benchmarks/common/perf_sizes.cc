@@ -1,10 +1,31 @@
 #include "perf_sizes.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace fccl::perf {
 
-SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, int rank) {
+size_t allToAllvCount(size_t c, double skew, int from, int to, int nranks) {
+  if (nranks <= 1) return c;
+  const double step = static_cast<double>((from + to) % nranks) / (nranks - 1);
+  return static_cast<size_t>(std::floor(static_cast<double>(c) * (1 + skew * step) / (1 + skew / 2)));
+}
+
+PeerBlocks allToAllvBlocks(size_t c, double skew, int nranks, int rank) {
+  PeerBlocks b;
+  size_t sent = 0, received = 0;
+  for (int peer = 0; peer < nranks; ++peer) {
+    b.sendDispls.push_back(sent);
+    b.sendCounts.push_back(allToAllvCount(c, skew, rank, peer, nranks));
+    sent += b.sendCounts.back();
+    b.recvDispls.push_back(received);
+    b.recvCounts.push_back(allToAllvCount(c, skew, peer, rank, nranks));
+    received += b.recvCounts.back();
+  }
+  return b;
+}
+
+SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, int rank, double skew) {
   const size_t count = bytes / typeSize;
   const size_t n = static_cast<size_t>(nranks), r = static_cast<size_t>(rank);
   SizePlan p{};
@@ -12,6 +33,7 @@ SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, i
     case Collective::kAllReduce:
     case Collective::kBroadcast:
     case Collective::kReduce:
+    case Collective::kSendRecv:
       p = {count, count, count, 0, 0, 0};
       break;
     case Collective::kAllGather: {  // in place: this rank's part already sits in the result
@@ -27,6 +49,14 @@ SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, i
     case Collective::kAllToAll: {
       const size_t per = count / n;
       p = {per, per * n, per * n, 0, 0, 0};
+      break;
+    }
+    case Collective::kAllToAllv: {
+      const size_t per = count / n;
+      p.paramCount = per;
+      p.blocks = allToAllvBlocks(per, skew, nranks, rank);
+      for (size_t k : p.blocks.sendCounts) p.sendCount += k;
+      for (size_t k : p.blocks.recvCounts) p.recvCount += k;
       break;
     }
   }
@@ -47,7 +77,7 @@ std::vector<size_t> sweepSizes(const Options& o) {
 
 double busBwFactor(Collective c, int nranks) {
   const double n = nranks;
-  if (c == Collective::kBroadcast || c == Collective::kReduce) return 1.0;
+  if (c == Collective::kBroadcast || c == Collective::kReduce || c == Collective::kSendRecv) return 1.0;
   return c == Collective::kAllReduce ? 2.0 * (n - 1) / n : (n - 1) / n;
 }
 

@@ -34,7 +34,8 @@ class Sweep {
  private:
   CollArgs argsFor(const SizePlan& p, const DataSpec& spec, bool inPlace) const {
     const size_t ts = typeSize(spec.type);
-    CollArgs a{spec.coll, send_.data(), recv_.data(), p.paramCount, spec.type, spec.op, inPlace, spec.root};
+    const PeerBlocks* blocks = spec.coll == Collective::kAllToAllv ? &p.blocks : nullptr;
+    CollArgs a{spec.coll, send_.data(), recv_.data(), p.paramCount, spec.type, spec.op, inPlace, spec.root, blocks};
     if (inPlace) {
       a.send = recv_.data() + p.sendInPlaceOffset * ts;
       a.recv = recv_.data() + runner_.inPlaceResultOffset(spec.coll, p) * ts;
@@ -135,9 +136,9 @@ Outcome runSweep(const Options& o, CollectiveRunner& runner, ControlPlane& contr
         report.comment(runner.title() + ": skipping " + std::string(typeName(type)) + " " + opText + ": " + why);
         continue;
       }
-      const DataSpec spec{o.collective, type, op.value_or(fcclSum), nranks, o.root};
+      const DataSpec spec{o.collective, type, op.value_or(fcclSum), nranks, o.root, o.skew};
       for (size_t bytes : sweepSizes(o)) {
-        const SizePlan p = planForBytes(o.collective, bytes, typeSize(type), nranks, rank);
+        const SizePlan p = planForBytes(o.collective, bytes, typeSize(type), nranks, rank, o.skew);
         Row row{p.rowBytes, p.paramCount, type, opText, {}, {}, hasRoot(o.collective) ? o.root : -1};
         FCCL_PERF_TRY(sweep.measure(p, spec, false, row.outOfPlace));
         FCCL_PERF_TRY(sweep.measure(p, spec, true, row.inPlace));

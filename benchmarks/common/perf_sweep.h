@@ -57,6 +57,9 @@ struct CollArgs {
   // recv is the start of the result and send this rank's block of it).
   bool inPlace;
   int root;  // broadcast and reduce: the root rank (Options::root)
+  // Alltoallv: this rank's blocks (SizePlan::blocks; send and receive layouts are equal, so in
+  // place uses them as they are); null for the other collectives.
+  const PeerBlocks* blocks;
 };
 
 class CollectiveRunner {

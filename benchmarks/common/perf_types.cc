@@ -15,8 +15,10 @@ constexpr Named<Collective> kCollectives[] = {
     {Collective::kAllReduce, "allreduce"},          {Collective::kAllGather, "allgather"},
     {Collective::kReduceScatter, "reducescatter"},  {Collective::kAllToAll, "alltoall"},
     {Collective::kBroadcast, "broadcast"},          {Collective::kReduce, "reduce"},
+    {Collective::kAllToAllv, "alltoallv"},          {Collective::kSendRecv, "sendrecv"},
     {Collective::kAllReduce, "all_reduce"},         {Collective::kAllGather, "all_gather"},
     {Collective::kReduceScatter, "reduce_scatter"}, {Collective::kAllToAll, "all_to_all"},
+    {Collective::kAllToAllv, "all_to_allv"},        {Collective::kSendRecv, "send_recv"},
 };
 
 constexpr Named<fcclDataType_t> kTypes[] = {

@@ -11,9 +11,18 @@
 
 namespace fccl::perf {
 
-enum class Collective { kAllReduce, kAllGather, kReduceScatter, kAllToAll, kBroadcast, kReduce };
+enum class Collective {
+  kAllReduce,
+  kAllGather,
+  kReduceScatter,
+  kAllToAll,
+  kBroadcast,
+  kReduce,
+  kAllToAllv,  // all-to-all with per-pair counts (-k skews them, see perf_sizes.h)
+  kSendRecv    // each rank sends to rank + 1 and receives from rank - 1, in one group
+};
 
-std::string_view collectiveName(Collective c);  // "allreduce", "allgather", ..., "broadcast", "reduce"
+std::string_view collectiveName(Collective c);  // "allreduce", "allgather", ..., "alltoallv", "sendrecv"
 std::optional<Collective> parseCollective(std::string_view name);
 // Whether the collective takes a reduction op (the table prints "none" for the others).
 bool hasReduction(Collective c);

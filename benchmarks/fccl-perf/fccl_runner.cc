@@ -1,4 +1,5 @@
-// The collective under test: one fccl call per CollArgs, stream NULL (returns when done).
+// The collective under test: one fccl call per CollArgs (sendrecv: one group of a send and a
+// receive), stream NULL (returns when done).
 #include "fccl_backend.h"
 
 namespace fccl::perf {
@@ -8,9 +9,15 @@ std::string fcclFailure(fcclResult_t result, fcclComm_t comm) {
   return std::string(fcclGetErrorString(result)) + ": " + (last && *last ? last : "(no detail)");
 }
 
-std::string FcclRunner::unsupported(Collective c, fcclDataType_t, std::optional<fcclRedOp_t>) const {
-  if (c == Collective::kAllToAll) return "fccl.h has no all-to-all yet";
-  return {};
+// nccl-tests' sendrecv: to rank + 1, from rank - 1, both in one group so neither waits for the
+// other. In place, both use one buffer, as nccl-tests does.
+fcclResult_t FcclRunner::sendRecv(const CollArgs& a) {
+  const int next = (rank_ + 1) % nranks_, prev = (rank_ + nranks_ - 1) % nranks_;
+  if (fcclResult_t r = fcclGroupStart(); r != fcclSuccess) return r;
+  const fcclResult_t sent = fcclSend(a.send, a.count, a.type, next, comm_, nullptr);
+  const fcclResult_t received = fcclRecv(a.recv, a.count, a.type, prev, comm_, nullptr);
+  const fcclResult_t ended = fcclGroupEnd();  // always, so that the group does not stay open
+  return ended != fcclSuccess ? ended : sent != fcclSuccess ? sent : received;
 }
 
 Outcome FcclRunner::run(const CollArgs& a) {
@@ -32,7 +39,17 @@ Outcome FcclRunner::run(const CollArgs& a) {
       r = fcclReduce(a.send, a.recv, a.count, a.type, a.op, a.root, comm_, nullptr);
       break;
     case Collective::kAllToAll:
-      return {"fccl.h has no all-to-all yet"};
+      r = fcclAllToAll(a.send, a.recv, a.count, a.type, comm_, nullptr);
+      break;
+    case Collective::kAllToAllv: {
+      const PeerBlocks& b = *a.blocks;
+      r = fcclAllToAllv(a.send, b.sendCounts.data(), b.sendDispls.data(), a.recv, b.recvCounts.data(),
+                        b.recvDispls.data(), a.type, comm_, nullptr);
+      break;
+    }
+    case Collective::kSendRecv:
+      r = sendRecv(a);
+      break;
   }
   if (r != fcclSuccess) return {fcclFailure(r, comm_)};
   return {};

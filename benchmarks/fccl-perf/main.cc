@@ -59,7 +59,7 @@ int fail(int rank, const std::string& message) {
 // The sweep over an initialised communicator; the exit code. After a failure `stopPeers` (if
 // any) runs: under mpirun the peers may be blocked in MPI, where fcclCommAbort cannot reach.
 int sweep(const Options& o, Communicator& comm, ControlPlane& control, void (*stopPeers)() = nullptr) {
-  FcclRunner runner(comm.get());
+  FcclRunner runner(comm.get(), control.rank(), control.nranks());
   int64_t wrong = 0;
   if (Outcome r = runSweep(o, runner, control, stdout, wrong); !r.ok()) {
     comm.abort();
@@ -147,11 +147,6 @@ int run(int argc, char** argv) {
   if (o.help) {
     if (printer) std::fputs(usage("fccl-perf").c_str(), stdout);
     return 0;
-  }
-  if (std::string why = FcclRunner(nullptr).unsupported(o.collective, fcclFloat32, std::nullopt); !why.empty()) {
-    if (printer)
-      std::fprintf(stderr, "fccl-perf: %s: %s\n", std::string(collectiveName(o.collective)).c_str(), why.c_str());
-    return 2;
   }
   if (launchedByMpi() && !std::getenv("FCCL_RANK")) {
 #ifdef FCCL_PERF_HAVE_MPI

@@ -1,6 +1,7 @@
 // mpi-perf: the fccl-perf sweep through Open MPI's own collectives (MPI_Allreduce, MPI_Allgather,
-// MPI_Reduce_scatter_block, MPI_Alltoall, MPI_Bcast, MPI_Reduce) on the same data, checked the same way and printed in
-// the same table, so that one run shows fccl beside the MPI it would replace.
+// MPI_Reduce_scatter_block, MPI_Alltoall, MPI_Alltoallv, MPI_Bcast, MPI_Reduce, MPI_Sendrecv) on the
+// same data, checked the same way and printed in the same table, so that one run shows fccl beside
+// the MPI it would replace.
 //   mpirun -np 4 mpi-perf allreduce -b 8 -e 64M -f 4
 #include <climits>
 #include <cstdio>
@@ -17,7 +18,10 @@ namespace {
 
 class MpiRunner final : public CollectiveRunner {
  public:
-  explicit MpiRunner(MPI_Comm comm) : comm_(comm) { MPI_Comm_rank(comm, &rank_); }
+  explicit MpiRunner(MPI_Comm comm) : comm_(comm) {
+    MPI_Comm_rank(comm, &rank_);
+    MPI_Comm_size(comm, &nranks_);
+  }
 
   std::string title() const override { return "mpi-perf (" + mpiLibraryName() + ")"; }
 
@@ -35,6 +39,7 @@ class MpiRunner final : public CollectiveRunner {
 
   Outcome run(const CollArgs& a) override {
     if (a.count > static_cast<size_t>(INT_MAX)) return {"count " + std::to_string(a.count) + " exceeds MPI's int"};
+    if (a.blocks) FCCL_PERF_TRY(toInts(*a.blocks));
     const int count = static_cast<int>(a.count);
     const MPI_Datatype type = *mpiType(a.type);
     const void* send = a.inPlace ? MPI_IN_PLACE : a.send;
@@ -52,6 +57,17 @@ class MpiRunner final : public CollectiveRunner {
       case Collective::kAllToAll:
         rc = MPI_Alltoall(send, count, type, a.recv, count, type, comm_);
         break;
+      case Collective::kAllToAllv:  // in place, MPI reads the receive layout only (here the same)
+        rc = MPI_Alltoallv(send, blocks_[0].data(), blocks_[1].data(), type, a.recv, blocks_[2].data(),
+                           blocks_[3].data(), type, comm_);
+        break;
+      case Collective::kSendRecv: {  // to rank + 1, from rank - 1; in place in one buffer as nccl-tests
+        const int next = (rank_ + 1) % nranks_, prev = (rank_ + nranks_ - 1) % nranks_;
+        rc = a.inPlace
+                 ? MPI_Sendrecv_replace(a.recv, count, type, next, 0, prev, 0, comm_, MPI_STATUS_IGNORE)
+                 : MPI_Sendrecv(a.send, count, type, next, 0, a.recv, count, type, prev, 0, comm_, MPI_STATUS_IGNORE);
+        break;
+      }
       case Collective::kBroadcast:  // out of place as NCCL: the root copies its input, then MPI_Bcast
         if (rank_ == a.root && !a.inPlace) std::memcpy(a.recv, a.send, a.count * typeSize(a.type));
         rc = MPI_Bcast(a.recv, count, type, a.root, comm_);
@@ -78,8 +94,25 @@ class MpiRunner final : public CollectiveRunner {
     }
   }
 
+  // Alltoallv's blocks as MPI's ints, into vectors kept from call to call (no allocation once
+  // they have grown): send counts, send displacements, receive counts, receive displacements.
+  Outcome toInts(const PeerBlocks& b) {
+    const std::vector<size_t>* from[4] = {&b.sendCounts, &b.sendDispls, &b.recvCounts, &b.recvDispls};
+    for (int k = 0; k < 4; ++k) {
+      blocks_[k].resize(from[k]->size());
+      for (size_t i = 0; i < from[k]->size(); ++i) {
+        const size_t v = (*from[k])[i];
+        if (v > static_cast<size_t>(INT_MAX)) return {"alltoallv block " + std::to_string(v) + " exceeds MPI's int"};
+        blocks_[k][i] = static_cast<int>(v);
+      }
+    }
+    return {};
+  }
+
   MPI_Comm comm_;
   int rank_ = 0;
+  int nranks_ = 1;
+  std::vector<int> blocks_[4];
 };
 
 int run(int argc, char** argv) {
