@@ -7,7 +7,7 @@ packages=(
   catch2 libssl-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin
   libfabric-dev libhwloc-dev
-  iproute2 procps
+  iproute2 iputils-ping procps
 )
 
 missing=()

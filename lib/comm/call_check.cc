@@ -46,8 +46,11 @@ std::string describeTraffic(const Traffic& t) {
 
 std::string describeSignature(const CallSignature& s) {
   if (s.kind == kPointToPointKind) return "send/recv group #" + std::to_string(s.seq);
+  // All-to-allv counts differ per rank by design: its signature carries none (see agreeOnTraffic).
+  const bool counted = s.kind != static_cast<uint32_t>(Collective::kAllToAllv);
   std::string out = std::string(collectiveName(static_cast<Collective>(s.kind))) + " #" + std::to_string(s.seq) + " (" +
-                    std::to_string(s.count) + " x " + std::string(typeName(static_cast<fcclDataType_t>(s.type)));
+                    (counted ? std::to_string(s.count) + " x " : std::string()) +
+                    std::string(typeName(static_cast<fcclDataType_t>(s.type)));
   if (s.op >= 0) out += ", " + std::string(opName(static_cast<fcclRedOp_t>(s.op)));
   if (s.root >= 0) out += ", root " + std::to_string(s.root);
   return out + ")";

@@ -25,8 +25,9 @@ Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call, const CommOption
 bool isExchange(Collective c) { return c == Collective::kAllToAll || c == Collective::kAllToAllv; }
 
 std::string describeCall(const CollectiveCall& call, uint64_t seq) {
-  return std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" + std::to_string(call.count) +
-         " x " + std::string(typeName(call.type)) + ")";
+  const std::string count = call.collective == Collective::kAllToAllv ? "" : std::to_string(call.count) + " x ";
+  return std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" + count +
+         std::string(typeName(call.type)) + ")";
 }
 
 }  // namespace

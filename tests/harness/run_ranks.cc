@@ -83,14 +83,12 @@ std::vector<RankOutcome> Ranks::wait(std::chrono::milliseconds deadline) {
   size_t left = 0;
   for (auto& c : children_) left += c.reaped ? 0 : 1;
   while (left > 0) {
-    bool expired = std::chrono::steady_clock::now() >= end;
     for (auto& c : children_) {
       if (c.reaped) continue;
       int status = 0;
-      pid_t got = waitpid(c.pid, &status, expired ? 0 : WNOHANG);
-      if (got == 0 && expired) continue;
-      if (got == 0) continue;
-      if (got < 0 && !expired) continue;
+      // Never a blocking wait: a hung child must not keep us from the kill below.
+      pid_t got = waitpid(c.pid, &status, WNOHANG);
+      if (got <= 0) continue;
       c.reaped = true;
       --left;
       c.outcome.exited = WIFEXITED(status);
@@ -104,7 +102,6 @@ std::vector<RankOutcome> Ranks::wait(std::chrono::milliseconds deadline) {
         c.outcome.hung = true;
         ::kill(c.pid, SIGKILL);
       }
-      end = std::chrono::steady_clock::now() + std::chrono::hours(1);  // reap the killed ones
       for (auto& c : children_) {
         if (c.reaped) continue;
         int status = 0;

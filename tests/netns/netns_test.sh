@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Emulated hosts: two network namespaces from tools/netns/netns.sh, each with its own address,
+# reaching each other over the bridge; mpirun through tools/netns/rsh-agent.sh puts 2 ranks in
+# each (and, given the build directory, runs an MPI all-reduce between them over TCP);
+# scripts/multihost.sh launches by environment and passes a rank's failure on. Leaves no
+# namespace, veth or bridge behind. Exits 77 (ctest: skipped) where namespaces cannot be made.
+#   tests/netns/netns_test.sh [BUILD_DIR]
+#
+# It uses its own layout (fccl-t<i>, fccl-tbr0, 10.213.7.0/24) so that it never touches hosts
+# someone brought up with the defaults.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build_dir=${1:-}
+netns="$root/tools/netns/netns.sh"
+agent="$root/tools/netns/rsh-agent.sh"
+export FCCL_NETNS_PREFIX=fccl-t FCCL_NETNS_BRIDGE=fccl-tbr0 FCCL_NETNS_NET=10.213.7
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+fail() {
+  echo "netns_test: FAIL: $*" >&2
+  exit 1
+}
+step() { echo "netns_test: $*"; }
+
+if ! why=$("$netns" check 2>&1); then
+  echo "netns_test: SKIP: $why"
+  exit 77
+fi
+command -v mpirun >/dev/null || fail "no mpirun (scripts/install-deps.sh)"
+command -v ping >/dev/null || fail "no ping (iputils-ping; scripts/install-deps.sh)"
+
+leftovers() {
+  ip netns list | awk '{print $1}' | grep -x "${FCCL_NETNS_PREFIX}[0-9]\+" || true
+  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -x "${FCCL_NETNS_PREFIX}[0-9]\+\|$FCCL_NETNS_BRIDGE" || true
+}
+trap '"$netns" down' EXIT
+"$netns" down  # what an earlier, killed run may have left
+
+step "up 2"
+"$netns" up 2
+[ "$("$netns" hosts)" = $'fccl-t0 10.213.7.1\nfccl-t1 10.213.7.2' ] || fail "hosts: $("$netns" hosts)"
+
+step "each host has its own namespace and address"
+for h in 0 1; do
+  addr=$("$netns" run "$h" -- ip -4 -o addr show dev eth0 | awk '{print $4}')
+  [ "$addr" = "10.213.7.$((h + 1))/24" ] || fail "host $h: eth0 has '$addr'"
+  ns[h]=$("$netns" run "$h" -- readlink /proc/self/ns/net)
+  name=$("$netns" run "$h" -- hostname)
+  [ "$name" = "fccl-t$h" ] || fail "host $h: hostname '$name'"
+done
+[ "${ns[0]}" != "${ns[1]}" ] || fail "both hosts are in ${ns[0]}"
+[ "${ns[0]}" != "$(readlink /proc/self/ns/net)" ] || fail "host 0 is the root namespace"
+[ "$("$netns" run 10.213.7.2 -- ip netns identify)" = fccl-t1 ] || fail "run by address did not enter fccl-t1"
+
+step "the hosts reach each other"
+"$netns" run 0 -- ping -c 1 -W 2 10.213.7.2 >/dev/null || fail "fccl-t0 cannot ping 10.213.7.2"
+"$netns" run 1 -- ping -c 1 -W 2 10.213.7.1 >/dev/null || fail "fccl-t1 cannot ping 10.213.7.1"
+
+# shellcheck disable=SC2054  # the commas are in --host
+mpirun=(timeout 30 mpirun -mca plm_rsh_agent "$agent" -mca oob_tcp_if_include 10.213.7.0/24
+  -mca btl_tcp_if_include 10.213.7.0/24 --bind-to none --host 10.213.7.1:2,10.213.7.2:2 -np 4)
+
+step "mpirun: 2 hosts x 2 ranks through the rsh agent"
+# shellcheck disable=SC2016  # expanded by each rank's shell
+out=$("${mpirun[@]}" sh -c 'echo "rank $OMPI_COMM_WORLD_RANK netns $(ip netns identify $$) host $(hostname)"' | sort)
+echo "$out"
+expected=$'rank 0 netns fccl-t0 host fccl-t0\nrank 1 netns fccl-t0 host fccl-t0\nrank 2 netns fccl-t1 host fccl-t1\nrank 3 netns fccl-t1 host fccl-t1'
+[ "$out" = "$expected" ] || fail "ranks are not where expected"
+
+if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/mpi-perf" ]; then
+  step "mpirun: MPI all-reduce across the hosts (TCP between namespaces, checked)"
+  out=$("${mpirun[@]}" "$build_dir/benchmarks/mpi-perf" allreduce -b 8 -e 4K -f 8 -n 2 -w 1 -c 1)
+  echo "$out" | grep -E "Rank +[0-9]|Out of bounds"
+  grep -q "Out of bounds values : 0 OK" <<<"$out" || fail "mpi-perf across hosts: $out"
+  [ "$(echo "$out" | grep -c "Rank .* on  *fccl-t0")" = 2 ] || fail "mpi-perf: not 2 ranks on fccl-t0"
+fi
+
+step "multihost.sh: env-only launch, a rank's failure is the exit status, hosts removed after"
+# shellcheck disable=SC2016
+out=$(timeout 20 "$root/scripts/multihost.sh" 2 2 -- sh -c \
+  'echo "rank $FCCL_RANK/$FCCL_NRANKS $(ip netns identify $$) ${FCCL_COMM_ID} ${#FCCL_COMM_SECRET}"' 2>/dev/null | sort)
+echo "$out"
+[ "$(echo "$out" | grep -c " fccl-t0 10.213.7.1:[0-9]* 32$")" = 2 ] || fail "multihost.sh: not 2 ranks on fccl-t0"
+[ "$(echo "$out" | grep -c "^rank [23]/4 fccl-t1 ")" = 2 ] || fail "multihost.sh: not ranks 2, 3 on fccl-t1"
+rc=0
+# shellcheck disable=SC2016
+GRACE=5 timeout 20 "$root/scripts/multihost.sh" 2 1 -- sh -c 'exit $((FCCL_RANK * 3))' 2>/dev/null || rc=$?
+[ "$rc" = 3 ] || fail "multihost.sh: exit status $rc, rank 1 exited with 3"
+
+step "down leaves nothing"
+"$netns" down
+trap - EXIT
+left=$(leftovers)
+[ -z "$left" ] || fail "left behind: $left"
+step "PASS"
