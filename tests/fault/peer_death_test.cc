@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -11,34 +10,22 @@
 #include <vector>
 
 #include "harness/comm_fixture.h"
+#include "harness/rank_signal.h"
 #include "harness/run_ranks.h"
 
 namespace fccl::test {
-namespace {
-
-fcclComm_t initWithTimeout(const fcclUniqueId& id, int n, int rank, int timeoutMs, std::string* error) {
-  fcclConfig_t config = FCCL_CONFIG_INITIALIZER;
-  config.timeoutMs = timeoutMs;
-  fcclComm_t comm = nullptr;
-  fcclResult_t r = fcclCommInitRankConfig(&comm, n, id, rank, &config);
-  if (r != fcclSuccess) *error = failure("fcclCommInitRankConfig", r);
-  return comm;
-}
-
-}  // namespace
 
 TEST_CASE("a rank killed in the middle of all-reduces turns into an error on the others", "[fault]") {
   const fcclUniqueId id = newUniqueId();
   const int n = 4, victim = 2;
-  int ready[2];
-  REQUIRE(pipe(ready) == 0);
+  RankSignal underWay;
   Ranks ranks(n, [&](int rank) -> std::string {
     std::string error;
-    fcclComm_t comm = initWithTimeout(id, n, rank, 60000, &error);
+    fcclComm_t comm = initComm(id, n, rank, 60000, &error);
     if (!comm) return error;
     std::vector<float> buf(4 << 20, 1.0f);
     for (int iter = 0;; ++iter) {
-      if (iter == 2 && rank == 0) (void)!write(ready[1], "x", 1);  // the collectives are under way
+      if (iter == 2 && rank == 0) underWay.raise();  // the collectives are under way
       fcclResult_t r = fcclAllReduce(buf.data(), buf.data(), buf.size(), fcclFloat32, fcclSum, comm, nullptr);
       if (r != fcclSuccess) {
         fcclResult_t state = fcclSuccess;
@@ -51,8 +38,7 @@ TEST_CASE("a rank killed in the middle of all-reduces turns into an error on the
       if (iter > 100000) return "the collectives never failed";
     }
   });
-  char byte;
-  REQUIRE(read(ready[0], &byte, 1) == 1);
+  REQUIRE(underWay.await(std::chrono::seconds(60)));
   const auto start = std::chrono::steady_clock::now();
   ranks.kill(victim, SIGKILL);
   auto outcomes = ranks.wait(std::chrono::seconds(60));
@@ -70,7 +56,7 @@ TEST_CASE("a rank that never calls the collective makes the others time out nami
   const int n = 3;
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
     std::string error;
-    fcclComm_t comm = initWithTimeout(id, n, rank, 1500, &error);
+    fcclComm_t comm = initComm(id, n, rank, 1500, &error);
     if (!comm) return error;
     float x = 1, y = 0;
     if (rank == 1) {  // stays alive, but does not take part
@@ -95,7 +81,7 @@ TEST_CASE("ranks that pass different counts get an error, not a hang or corrupt 
   const int n = 2;
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
     std::string error;
-    fcclComm_t comm = initWithTimeout(id, n, rank, 3000, &error);
+    fcclComm_t comm = initComm(id, n, rank, 3000, &error);
     if (!comm) return error;
     std::vector<float> in(1000, 1.0f), out(1000);
     const size_t count = rank == 0 ? 1000 : 999;
@@ -114,7 +100,7 @@ TEST_CASE("fcclCommAbort returns promptly while another thread is blocked in a c
   const int n = 2;
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
     std::string error;
-    fcclComm_t comm = initWithTimeout(id, n, rank, 60000, &error);
+    fcclComm_t comm = initComm(id, n, rank, 60000, &error);
     if (!comm) return error;
     if (rank == 1) {  // never joins; waits for rank 0 to give up
       std::this_thread::sleep_for(std::chrono::milliseconds(3000));

@@ -2,9 +2,8 @@
 // communicator usable.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdint>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -17,10 +16,8 @@ namespace {
 
 // "" when `got` is `want` and the last error mentions `word`.
 std::string expect(fcclResult_t got, fcclResult_t want, const char* what, const char* word) {
+  if (std::string e = expectResult(got, want, what); !e.empty()) return e;
   const std::string text = fcclGetLastError(nullptr);
-  if (got != want)
-    return std::string(what) + " returned " + fcclGetErrorString(got) + ", expected " + fcclGetErrorString(want) +
-           " (" + text + ")";
   if (word && text.find(word) == std::string::npos)
     return std::string(what) + ": last error \"" + text + "\" does not mention " + word;
   return "";
@@ -123,11 +120,7 @@ TEST_CASE("non-blocking init reports fcclInProgress until the communicator is re
     fcclComm_t comm = nullptr;
     fcclResult_t r = fcclCommInitRankConfig(&comm, 3, id, rank, &config);
     if (r != fcclInProgress && r != fcclSuccess) return failure("fcclCommInitRankConfig", r);
-    fcclResult_t state = fcclInProgress;
-    for (int polls = 0; state == fcclInProgress && polls < 200000; ++polls) {
-      FCCL_TEST_CALL(fcclCommGetAsyncError(comm, &state));
-      if (state == fcclInProgress) usleep(100);
-    }
+    const fcclResult_t state = awaitReady(comm, std::chrono::seconds(20));
     if (state != fcclSuccess) return std::string("init ended with ") + fcclGetErrorString(state);
     int v = rank, sum = 0;
     FCCL_TEST_CALL(fcclAllReduce(&v, &sum, 1, fcclInt32, fcclSum, comm, nullptr));
