@@ -13,6 +13,11 @@ Expected<CommOptions> resolveCommOptions(const fcclConfig_t* config) {
   FCCL_ASSIGN_OR_RETURN(int64_t slots, envInt("FCCL_SHM_SLOTS", o.fifoSlots, 2, 64));
   o.fifoSlots = static_cast<uint32_t>(slots);
   if (auto algo = envString("FCCL_ALGO")) o.algorithm = *algo;
+  if (auto transport = envString("FCCL_TRANSPORT")) {
+    o.transport = *transport == "auto" ? "" : *transport;
+    if (!o.transport.empty() && o.transport != "scaleup" && o.transport != "scaleout")
+      return Status(Code::kInvalidArgument, "FCCL_TRANSPORT=" + *transport + " is not auto, scaleup or scaleout");
+  }
   FCCL_ASSIGN_OR_RETURN(int64_t check, envInt("FCCL_CHECK", 0, 0, 1));
   o.checkCalls = check == 1;
   if (!config) return o;

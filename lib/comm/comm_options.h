@@ -18,6 +18,7 @@ struct CommOptions {
   uint32_t fifoSlots = 8;       // FCCL_SHM_SLOTS
   std::string algorithm;        // FCCL_ALGO, empty = the tuner's choice
   bool checkCalls = false;      // FCCL_CHECK=1: ranks compare every call before running it
+  std::string transport;        // FCCL_TRANSPORT: "" (per hop: scale-up within a host), "scaleup", "scaleout"
   int device = 0;               // the local device this rank drives (fcclCommInitAll)
 };
 

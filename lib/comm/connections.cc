@@ -19,19 +19,41 @@ struct HandleEnvelope {
 
 }  // namespace
 
-Connections::Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm)
-    : bootstrap_(bootstrap), peers_(std::move(peers)), self_(self), shm_(shm),
+Connections::Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm,
+                         std::string transport)
+    : bootstrap_(bootstrap), peers_(std::move(peers)), self_(self), shm_(shm), forced_(std::move(transport)),
+      chunkBytes_(shm.slotBytes),
       sends_(peers_.size() * kMaxChannels), recvs_(peers_.size() * kMaxChannels) {}
 
-Expected<Transport*> Connections::transportFor(int peer, const char** why) {
+Expected<Transport*> Connections::scaleOut() {
+  if (!net_) {
+    FCCL_ASSIGN_OR_RETURN(NetOptions options, NetOptions::fromEnv());
+    options.slotBytes = chunkBytes_;  // the executor's chunk: both ends must agree
+    auto net = NetTransport::create(options);
+    if (!net.isOk()) return std::move(net).takeStatus().context("starting the scale-out transport");
+    net_ = std::move(net).take();
+  }
+  return static_cast<Transport*>(net_.get());
+}
+
+// The per-hop choice: scale-up (load/store into mapped peer memory) whenever both ranks share
+// a host, scale-out otherwise; FCCL_TRANSPORT forces one for every hop.
+Expected<Transport*> Connections::transportFor(int peer, std::string* why) {
   const PeerInfo& p = peers_[static_cast<size_t>(peer)];
-  if (p.hostHash == peers_[static_cast<size_t>(self_)].hostHash) {
-    *why = "scale-up: same host, peer memory is mappable";
+  const bool sameHost = p.hostHash == peers_[static_cast<size_t>(self_)].hostHash;
+  if (forced_ == "scaleout") {
+    *why = "scale-out: forced by FCCL_TRANSPORT=scaleout";
+    return scaleOut();
+  }
+  if (sameHost) {
+    *why = forced_.empty() ? "scale-up: same host, peer memory is mappable" : "scale-up: forced by FCCL_TRANSPORT=scaleup";
     return static_cast<Transport*>(&shm_);
   }
-  return Status(Code::kInvalidUsage, "rank " + std::to_string(peer) + " is on host " + p.host +
-                                         " outside this rank's scale-up domain, and this build has no scale-out "
-                                         "transport (libfabric) to reach it");
+  if (forced_ == "scaleup")
+    return Status(Code::kInvalidUsage, "rank " + std::to_string(peer) + " is on host " + p.host +
+                                           ", outside this rank's scale-up domain, but FCCL_TRANSPORT=scaleup");
+  *why = "scale-out: rank " + std::to_string(peer) + " is on host " + p.host + ", outside this rank's scale-up domain";
+  return scaleOut();
 }
 
 Status Connections::ensure(const Plan& plan) {
@@ -47,7 +69,7 @@ Status Connections::ensure(const Plan& plan) {
   // Receivers create their FIFOs and post the handles first; the bootstrap's send does not wait
   // for the peer, so every rank gets here without waiting on another, and then collects.
   for (auto [channel, peer] : needRecv) {
-    const char* why = "";
+    std::string why;
     FCCL_ASSIGN_OR_RETURN(Transport * transport, transportFor(peer, &why));
     std::vector<std::byte> handle;
     auto recv = transport->listen({peer, peers_[static_cast<size_t>(peer)].pid}, handle);
@@ -60,10 +82,10 @@ Status Connections::ensure(const Plan& plan) {
                  .context("sending the connection handle to rank " + std::to_string(peer)));
     recvs_[index(peer, channel)] = std::move(recv).take();
     FCCL_INFO(Subsys::kInit, "channel %d: rank %d -> rank %d via %s (%s)", channel, peer, self_,
-              std::string(transport->name()).c_str(), why);
+              std::string(transport->name()).c_str(), why.c_str());
   }
   for (auto [channel, peer] : needSend) {
-    const char* why = "";
+    std::string why;
     FCCL_ASSIGN_OR_RETURN(Transport * transport, transportFor(peer, &why));
     HandleEnvelope env{};
     FCCL_TRY(bootstrap_.recv(peer, kTagConnect + static_cast<uint32_t>(channel), std::as_writable_bytes(std::span(&env, 1)))
@@ -74,7 +96,7 @@ Status Connections::ensure(const Plan& plan) {
     if (!send.isOk()) return std::move(send).takeStatus();
     sends_[index(peer, channel)] = std::move(send).take();
     FCCL_INFO(Subsys::kInit, "channel %d: rank %d -> rank %d via %s (%s)", channel, self_, peer,
-              std::string(transport->name()).c_str(), why);
+              std::string(transport->name()).c_str(), why.c_str());
   }
   return Status::ok();
 }

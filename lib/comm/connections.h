@@ -5,19 +5,23 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "algorithms/common/plan.h"
 #include "bootstrap/bootstrap.h"
 #include "comm/peer_info.h"
 #include "runtime/executor.h"
+#include "transports/scaleout/net_transport.h"
 #include "transports/scaleup/shm_transport.h"
 
 namespace fccl {
 
 class Connections final : public PeerLinks {
  public:
-  Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm);
+  // `transport`: "" picks per hop (scale-up within a host, scale-out between hosts), "scaleup"
+  // or "scaleout" force one for every hop (FCCL_TRANSPORT).
+  Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm, std::string transport);
 
   // Connects every (peer, channel) that `plan` names and that is not connected yet. Collective
   // between the peers involved: each of them calls it for its own plan of the same operation.
@@ -29,12 +33,16 @@ class Connections final : public PeerLinks {
  private:
   static constexpr int kMaxChannels = 32;
   size_t index(int peer, int channel) const { return static_cast<size_t>(peer) * kMaxChannels + static_cast<size_t>(channel); }
-  Expected<Transport*> transportFor(int peer, const char** why);
+  Expected<Transport*> transportFor(int peer, std::string* why);
+  Expected<Transport*> scaleOut();
 
   Bootstrap& bootstrap_;
   std::vector<PeerInfo> peers_;
   int self_;
   ShmTransport shm_;
+  std::string forced_;
+  size_t chunkBytes_;
+  std::unique_ptr<NetTransport> net_;  // made when the first scale-out hop needs it
   std::vector<std::unique_ptr<SendConnector>> sends_;
   std::vector<std::unique_ptr<RecvConnector>> recvs_;
 };

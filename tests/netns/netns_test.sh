@@ -76,6 +76,19 @@ if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/mpi-perf" ]; then
   [ "$(echo "$out" | grep -c "Rank .* on  *fccl-t0")" = 2 ] || fail "mpi-perf: not 2 ranks on fccl-t0"
 fi
 
+if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
+  # 2 hosts x 2 ranks: the ring has scale-up hops inside a host and scale-out hops between them.
+  step "fccl across the hosts: per-hop transports, every collective checked"
+  for coll in allreduce allgather alltoall broadcast; do
+    out=$(FCCL_DEBUG=INFO FCCL_DEBUG_SUBSYS=INIT KEEP=1 timeout 60 "$root/scripts/multihost.sh" 2 2 -- \
+      "$build_dir/benchmarks/fccl-perf" "$coll" -b 8 -e 1M -f 16 -n 2 -w 1 -c 1 2>&1) || fail "fccl-perf $coll across hosts: $out"
+    grep -q "via shm" <<<"$out" || fail "fccl-perf $coll: no scale-up hop inside a host: $out"
+    grep -q "via ofi:" <<<"$out" || fail "fccl-perf $coll: no scale-out hop between hosts: $out"
+    grep -q "Out of bounds values : 0 OK" <<<"$out" || fail "fccl-perf $coll across hosts: $out"
+    echo "fccl-perf $coll: checked, $(grep -c "via shm" <<<"$out") scale-up and $(grep -c "via ofi:" <<<"$out") scale-out hop(s)"
+  done
+fi
+
 step "multihost.sh: env-only launch, a rank's failure is the exit status, hosts removed after"
 # shellcheck disable=SC2016
 out=$(timeout 20 "$root/scripts/multihost.sh" 2 2 -- sh -c \

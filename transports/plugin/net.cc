@@ -1,0 +1,341 @@
+#include "transports/plugin/net.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <cstring>
+#include <initializer_list>
+#include <mutex>
+#include <utility>
+
+#include "common/env.h"
+#include "common/log.h"
+#include "common/result_code.h"
+#include "transports/scaleout/ofi_net.h"
+
+namespace fccl {
+namespace {
+
+constexpr const char* kPluginEnv = "FCCL_NET_PLUGIN";
+
+// While a thread is inside a plugin hook, the warnings the plugin logs are about that call: they
+// travel up inside the returned Status instead of being printed (and read) twice.
+thread_local std::string* tCapture = nullptr;
+
+class CaptureScope {
+ public:
+  CaptureScope() : previous_(std::exchange(tCapture, &text_)) {}
+  ~CaptureScope() { tCapture = previous_; }
+  CaptureScope(const CaptureScope&) = delete;
+  CaptureScope& operator=(const CaptureScope&) = delete;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::string* previous_;
+};
+
+void forwardLog(fcclLogLevel_t level, const char* message) {
+  if (!message) return;
+  if (level == fcclLogWarn && tCapture) {
+    if (!tCapture->empty()) *tCapture += "; ";
+    *tCapture += message;
+    FCCL_TRACE(Subsys::kNet, "net plugin: %s", message);
+    return;
+  }
+  const LogLevel ours = level == fcclLogWarn ? LogLevel::kWarn : level == fcclLogInfo ? LogLevel::kInfo : LogLevel::kTrace;
+  FCCL_LOG(ours, Subsys::kNet, "net plugin: %s", message);
+}
+
+// Runs one hook; a failure becomes "net 'ofi' isend failed (fcclRemoteError): <what the plugin
+// logged>".
+template <class Hook>
+Status callHook(std::string_view net, const char* hook, Hook&& run) {
+  CaptureScope capture;
+  const fcclResult_t result = run();
+  if (result == fcclSuccess) return Status::ok();
+  std::string message = "net '" + std::string(net) + "' " + hook + " failed (" + resultName(result) + ")";
+  if (!capture.text().empty()) message += ": " + capture.text();
+  return Status(codeFromResult(result), std::move(message));
+}
+
+struct HookField {
+  const char* field;
+  bool present;
+};
+
+Status validate(const fcclNet_v1_t* plugin, const std::string& origin) {
+  const std::string where = "net plugin " + origin + ": ";
+  if (!plugin) return Status(Code::kInvalidUsage, where + FCCL_NET_PLUGIN_SYMBOL " is NULL");
+  if (plugin->size < sizeof(fcclNet_v1_t))
+    return Status(Code::kInvalidUsage, where + "struct size " + std::to_string(plugin->size) +
+                                           " is smaller than fcclNet_v1_t 1.0 (" + std::to_string(sizeof(fcclNet_v1_t)) +
+                                           " bytes)");
+  if ((plugin->version >> 16) != 1)
+    return Status(Code::kInvalidUsage, where + "major version " + std::to_string(plugin->version >> 16) +
+                                           ", fccl speaks version 1");
+  if (!plugin->name) return Status(Code::kInvalidUsage, where + "field 'name' is NULL");
+  const std::initializer_list<HookField> hooks = {
+      {"init", plugin->init != nullptr},
+      {"finalize", plugin->finalize != nullptr},
+      {"devices", plugin->devices != nullptr},
+      {"getProperties", plugin->getProperties != nullptr},
+      {"listen", plugin->listen != nullptr},
+      {"connect", plugin->connect != nullptr},
+      {"accept", plugin->accept != nullptr},
+      {"regMr", plugin->regMr != nullptr},
+      {"regMrDmaBuf", plugin->regMrDmaBuf != nullptr},
+      {"deregMr", plugin->deregMr != nullptr},
+      {"isend", plugin->isend != nullptr},
+      {"irecv", plugin->irecv != nullptr},
+      {"iflush", plugin->iflush != nullptr},
+      {"test", plugin->test != nullptr},
+      {"closeSend", plugin->closeSend != nullptr},
+      {"closeRecv", plugin->closeRecv != nullptr},
+      {"closeListen", plugin->closeListen != nullptr},
+  };
+  for (const auto& hook : hooks)
+    if (!hook.present) return Status(Code::kInvalidUsage, where + "hook '" + hook.field + "' is NULL");
+  return Status::ok();
+}
+
+std::string dlMessage() {
+  const char* text = dlerror();
+  return text ? text : "unknown dl error";
+}
+
+std::string fromFixed(const char* text, size_t bytes) { return std::string(text, strnlen(text, bytes)); }
+
+}  // namespace
+
+void NetLibraryClose::operator()(void* handle) const {
+  if (handle) dlclose(handle);
+}
+
+// ---- NetComm / NetMr ----
+
+NetComm::NetComm(NetComm&& other) noexcept
+    : net_(std::exchange(other.net_, nullptr)), kind_(other.kind_), comm_(std::exchange(other.comm_, nullptr)) {}
+
+NetComm& NetComm::operator=(NetComm&& other) noexcept {
+  if (this != &other) {
+    reset();
+    net_ = std::exchange(other.net_, nullptr);
+    kind_ = other.kind_;
+    comm_ = std::exchange(other.comm_, nullptr);
+  }
+  return *this;
+}
+
+void NetComm::reset() {
+  if (!comm_) return;
+  Status s = net_->close(kind_, std::exchange(comm_, nullptr));
+  if (!s.isOk()) FCCL_INFO(Subsys::kNet, "%s", s.message().c_str());
+}
+
+NetMr::NetMr(NetMr&& other) noexcept
+    : net_(std::exchange(other.net_, nullptr)), comm_(std::exchange(other.comm_, nullptr)),
+      mhandle_(std::exchange(other.mhandle_, nullptr)) {}
+
+NetMr& NetMr::operator=(NetMr&& other) noexcept {
+  if (this != &other) {
+    reset();
+    net_ = std::exchange(other.net_, nullptr);
+    comm_ = std::exchange(other.comm_, nullptr);
+    mhandle_ = std::exchange(other.mhandle_, nullptr);
+  }
+  return *this;
+}
+
+void NetMr::reset() {
+  if (!net_) return;
+  Status s = net_->deregMr(comm_, mhandle_);
+  net_ = nullptr;
+  comm_ = mhandle_ = nullptr;
+  if (!s.isOk()) FCCL_INFO(Subsys::kNet, "%s", s.message().c_str());
+}
+
+// ---- Net ----
+
+Expected<std::unique_ptr<Net>> Net::load() {
+  const auto path = envString(kPluginEnv);
+  if (!path || *path == "ofi") return fromPlugin(&ofiNetPlugin(), "built-in");
+  const std::string where = std::string(kPluginEnv) + "=" + *path + ": ";
+  dlerror();  // clear any stale error so the message below is this call's
+  NetLibrary library(dlopen(path->c_str(), RTLD_NOW | RTLD_LOCAL));
+  if (!library) return Status(Code::kSystem, where + "cannot load the net plugin: " + dlMessage());
+  void* symbol = dlsym(library.get(), FCCL_NET_PLUGIN_SYMBOL);
+  if (!symbol)
+    return Status(Code::kInvalidUsage, where + "no symbol " FCCL_NET_PLUGIN_SYMBOL " in the library: " + dlMessage());
+  return fromPlugin(static_cast<const fcclNet_v1_t*>(symbol), *path, std::move(library));
+}
+
+Expected<std::shared_ptr<Net>> Net::process() {
+  static std::mutex mutex;
+  static std::weak_ptr<Net> cached;
+  static pid_t owner = 0;
+  std::lock_guard<std::mutex> guard(mutex);
+  // A forked child must not use its parent's net, whose progress threads did not fork with it.
+  if (owner == getpid())
+    if (std::shared_ptr<Net> net = cached.lock()) return net;
+  FCCL_ASSIGN_OR_RETURN(std::unique_ptr<Net> loaded, load());
+  std::shared_ptr<Net> net = std::move(loaded);
+  cached = net;
+  owner = getpid();
+  return net;
+}
+
+Expected<std::unique_ptr<Net>> Net::fromPlugin(const fcclNet_v1_t* plugin, std::string origin, NetLibrary library) {
+  FCCL_TRY(validate(plugin, origin));
+  void* ctx = nullptr;
+  Status init = callHook(plugin->name, "init", [&] { return plugin->init(forwardLog, &ctx); });
+  if (!init.isOk()) return std::move(init).context("net plugin " + origin);
+  std::unique_ptr<Net> net(new Net(std::move(library), plugin, ctx));
+  FCCL_INFO(Subsys::kNet, "net '%s' from %s (plugin ABI %u.%u)", plugin->name, origin.c_str(), plugin->version >> 16,
+            plugin->version & 0xffffu);
+  return net;
+}
+
+Net::Net(NetLibrary library, const fcclNet_v1_t* plugin, void* ctx)
+    : library_(std::move(library)), plugin_(plugin), ctx_(ctx) {}
+
+Net::~Net() {
+  Status s = callHook(name(), "finalize", [&] { return plugin_->finalize(ctx_); });
+  if (!s.isOk()) FCCL_INFO(Subsys::kNet, "%s", s.message().c_str());
+}
+
+Expected<int> Net::devices() {
+  int n = 0;
+  FCCL_TRY(callHook(name(), "devices", [&] { return plugin_->devices(ctx_, &n); }));
+  if (n < 0) return Status(Code::kInternal, "net '" + std::string(name()) + "' reports " + std::to_string(n) + " devices");
+  return n;
+}
+
+Expected<NetProperties> Net::properties(int dev) {
+  fcclNetProperties_v1_t p{};
+  p.size = sizeof(p);
+  FCCL_TRY(callHook(name(), "getProperties", [&] { return plugin_->getProperties(ctx_, dev, &p); })
+               .context("device " + std::to_string(dev)));
+  NetProperties out;
+  out.name = fromFixed(p.name, sizeof(p.name));
+  out.pciPath = fromFixed(p.pciPath, sizeof(p.pciPath));
+  out.provider = fromFixed(p.provider, sizeof(p.provider));
+  out.guid = p.guid;
+  out.speedMbps = p.speedMbps;
+  out.latencyUs = p.latencyUs;
+  out.maxComms = p.maxComms;
+  out.maxRecvs = std::clamp(p.maxRecvs, 1, FCCL_NET_MAX_RECVS);
+  out.ptrSupport = p.ptrSupport;
+  out.regIsGlobal = p.regIsGlobal != 0;
+  out.rma = p.rmaSupport != 0;
+  return out;
+}
+
+Expected<NetComm> Net::listen(int dev, NetHandle& handle) {
+  void* comm = nullptr;
+  handle.fill(std::byte{0});
+  FCCL_TRY(callHook(name(), "listen", [&] { return plugin_->listen(ctx_, dev, handle.data(), &comm); }));
+  return NetComm(this, NetComm::Kind::kListen, comm);
+}
+
+Expected<NetComm> Net::connect(int dev, const NetHandle& handle) {
+  void* comm = nullptr;
+  FCCL_TRY(callHook(name(), "connect", [&] { return plugin_->connect(ctx_, dev, handle.data(), &comm); }));
+  return NetComm(this, NetComm::Kind::kSend, comm);
+}
+
+Expected<NetComm> Net::accept(NetComm& listen) {
+  void* comm = nullptr;
+  FCCL_TRY(callHook(name(), "accept", [&] { return plugin_->accept(listen.get(), &comm); }));
+  return NetComm(this, NetComm::Kind::kRecv, comm);
+}
+
+Expected<NetMr> Net::regMr(const NetComm& comm, void* data, size_t bytes) {
+  void* mhandle = nullptr;
+  FCCL_TRY(callHook(name(), "regMr",
+                    [&] { return plugin_->regMr(comm.get(), data, bytes, FCCL_NET_PTR_HOST, &mhandle); }));
+  return NetMr(this, comm.get(), mhandle);
+}
+
+Expected<NetMr> Net::regMrDmaBuf(const NetComm& comm, void* data, size_t bytes, uint64_t offset, int fd) {
+  void* mhandle = nullptr;
+  FCCL_TRY(callHook(name(), "regMrDmaBuf", [&] {
+    return plugin_->regMrDmaBuf(comm.get(), data, bytes, FCCL_NET_PTR_DMABUF, offset, fd, &mhandle);
+  }));
+  return NetMr(this, comm.get(), mhandle);
+}
+
+Expected<void*> Net::isend(const NetComm& comm, const void* data, size_t bytes, uint32_t tag, const NetMr& mr) {
+  void* request = nullptr;
+  FCCL_TRY(callHook(name(), "isend", [&] {
+    return plugin_->isend(comm.get(), const_cast<void*>(data), bytes, tag, mr.get(), &request);
+  }));
+  return request;
+}
+
+Expected<void*> Net::irecv(const NetComm& comm, std::span<void* const> data, std::span<const size_t> sizes,
+                           std::span<const uint32_t> tags, std::span<const NetMr* const> mrs) {
+  const size_t n = data.size();
+  if (n == 0 || n > FCCL_NET_MAX_RECVS || sizes.size() != n || tags.size() != n || mrs.size() != n)
+    return Status(Code::kInvalidArgument, "irecv of " + std::to_string(n) + " buffers with " +
+                                              std::to_string(sizes.size()) + " sizes, " + std::to_string(tags.size()) +
+                                              " tags and " + std::to_string(mrs.size()) + " registrations");
+  void* buffers[FCCL_NET_MAX_RECVS];
+  size_t lengths[FCCL_NET_MAX_RECVS];
+  uint32_t tagList[FCCL_NET_MAX_RECVS];
+  void* handles[FCCL_NET_MAX_RECVS];
+  for (size_t i = 0; i < n; ++i) {
+    buffers[i] = data[i];
+    lengths[i] = sizes[i];
+    tagList[i] = tags[i];
+    handles[i] = mrs[i] ? mrs[i]->get() : nullptr;
+  }
+  void* request = nullptr;
+  FCCL_TRY(callHook(name(), "irecv", [&] {
+    return plugin_->irecv(comm.get(), static_cast<int>(n), buffers, lengths, tagList, handles, &request);
+  }));
+  return request;
+}
+
+Expected<void*> Net::iflush(const NetComm& comm, std::span<void* const> data, std::span<const size_t> sizes,
+                            std::span<const NetMr* const> mrs) {
+  const size_t n = data.size();
+  if (n == 0 || n > FCCL_NET_MAX_RECVS || sizes.size() != n || mrs.size() != n)
+    return Status(Code::kInvalidArgument, "iflush of " + std::to_string(n) + " buffers");
+  void* buffers[FCCL_NET_MAX_RECVS];
+  size_t lengths[FCCL_NET_MAX_RECVS];
+  void* handles[FCCL_NET_MAX_RECVS];
+  for (size_t i = 0; i < n; ++i) {
+    buffers[i] = data[i];
+    lengths[i] = sizes[i];
+    handles[i] = mrs[i] ? mrs[i]->get() : nullptr;
+  }
+  void* request = nullptr;
+  FCCL_TRY(callHook(name(), "iflush", [&] {
+    return plugin_->iflush(comm.get(), static_cast<int>(n), buffers, lengths, handles, &request);
+  }));
+  return request;
+}
+
+Expected<bool> Net::test(void* request, size_t* sizes) {
+  int done = 0;
+  FCCL_TRY(callHook(name(), "test", [&] { return plugin_->test(request, &done, sizes); }));
+  return done != 0;
+}
+
+Status Net::close(NetComm::Kind kind, void* comm) {
+  switch (kind) {
+    case NetComm::Kind::kListen: return callHook(name(), "closeListen", [&] { return plugin_->closeListen(comm); });
+    case NetComm::Kind::kSend: return callHook(name(), "closeSend", [&] { return plugin_->closeSend(comm); });
+    case NetComm::Kind::kRecv: return callHook(name(), "closeRecv", [&] { return plugin_->closeRecv(comm); });
+  }
+  return Status(Code::kInternal, "unknown comm kind");
+}
+
+Status Net::deregMr(void* comm, void* mhandle) {
+  return callHook(name(), "deregMr", [&] { return plugin_->deregMr(comm, mhandle); });
+}
+
+}  // namespace fccl
