@@ -14,12 +14,15 @@
 #include "harness/run_ranks.h"
 
 namespace fccl::test {
+namespace {
 
-TEST_CASE("a rank killed in the middle of all-reduces turns into an error on the others", "[fault]") {
+// `transport`: nullptr for the per-hop choice (scale-up here), "scaleout" for the libfabric net.
+void killRankDuringAllReduces(const char* transport) {
   const fcclUniqueId id = newUniqueId();
   const int n = 4, victim = 2;
   RankSignal underWay;
   Ranks ranks(n, [&](int rank) -> std::string {
+    if (transport) setenv("FCCL_TRANSPORT", transport, 1);
     std::string error;
     fcclComm_t comm = initComm(id, n, rank, 60000, &error);
     if (!comm) return error;
@@ -49,6 +52,17 @@ TEST_CASE("a rank killed in the middle of all-reduces turns into an error on the
     else CHECK(o.ok());
   }
   CHECK(seconds < 30);  // the others notice the death, they do not sit out the 60 s timeout
+}
+
+}  // namespace
+
+TEST_CASE("a rank killed in the middle of all-reduces turns into an error on the others", "[fault]") {
+  killRankDuringAllReduces(nullptr);
+}
+
+TEST_CASE("a rank killed in the middle of all-reduces over the scale-out net turns into an error on the others",
+          "[fault]") {
+  killRankDuringAllReduces("scaleout");
 }
 
 TEST_CASE("a rank that never calls the collective makes the others time out naming the step and peer", "[fault]") {
