@@ -9,6 +9,7 @@
 
 #include "common/env.h"
 #include "common/log.h"
+#include "common/plugin_hooks.h"
 #include "common/result_code.h"
 #include "device/host_device.h"
 
@@ -21,58 +22,16 @@ constexpr size_t kFabricIdBytes = 256;
 constexpr size_t kSizeV1_0 = offsetof(fcclDevice_v1_t, streamCreate);
 constexpr size_t kSizeV1_1 = offsetof(fcclDevice_v1_t, streamQuery) + sizeof(fcclDevice_v1_t::streamQuery);
 
-// While a thread is inside a plugin hook, the warnings the plugin logs are about that call: they
-// are collected here and travel up inside the returned Status, so the user reads them once, in
-// the error, rather than once in the log and again in the error.
-thread_local std::string* tCapture = nullptr;
+void forwardLog(fcclLogLevel_t level, const char* message) { plugin::forwardLog(level, message, Subsys::kInit, "device plugin"); }
 
-class CaptureScope {
- public:
-  CaptureScope() : previous_(std::exchange(tCapture, &text_)) {}
-  ~CaptureScope() { tCapture = previous_; }
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-  std::string* previous_;
-};
-
-void forwardLog(fcclLogLevel_t level, const char* message) {
-  if (!message) return;
-  if (level == fcclLogWarn && tCapture) {
-    if (!tCapture->empty()) *tCapture += "; ";
-    *tCapture += message;
-    FCCL_INFO(Subsys::kInit, "device plugin: %s", message);
-    return;
-  }
-  const LogLevel ours = level == fcclLogWarn   ? LogLevel::kWarn
-                        : level == fcclLogInfo ? LogLevel::kInfo
-                                               : LogLevel::kTrace;
-  FCCL_LOG(ours, Subsys::kInit, "device plugin: %s", message);
-}
-
-// Runs one hook; a failure becomes "device 'host' reduce failed (fcclInvalidArgument): <what the
-// plugin logged>".
 template <class Hook>
-Status callHook(std::string_view device, const char* hook, Hook&& run) {
-  CaptureScope capture;
-  const fcclResult_t result = run();
-  if (result == fcclSuccess) return Status::ok();
-  std::string message = "device '" + std::string(device) + "' " + hook + " failed (" + resultName(result) + ")";
-  if (!capture.text().empty()) message += ": " + capture.text();
-  return Status(codeFromResult(result), std::move(message));
+Status callHook(std::string_view name, const char* hook, Hook&& run) {
+  return plugin::callHook("device", name, hook, std::forward<Hook>(run));
 }
 
-struct HookField {
-  const char* field;
-  bool present;
-};
+using plugin::HookField;
 
-Status firstMissing(const std::string& where, std::initializer_list<HookField> hooks) {
-  for (const auto& hook : hooks)
-    if (!hook.present) return Status(Code::kInvalidUsage, where + "hook '" + hook.field + "' is NULL");
-  return Status::ok();
-}
+using plugin::firstMissing;
 
 // The 1.1 stream hooks come all or none: a plugin may leave them all NULL (it has no streams),
 // but half a set is a bug that would only show up at the first stream call.

@@ -12,6 +12,7 @@
 
 #include "common/env.h"
 #include "common/log.h"
+#include "common/plugin_hooks.h"
 #include "common/result_code.h"
 #include "transports/scaleout/ofi_net.h"
 
@@ -20,51 +21,15 @@ namespace {
 
 constexpr const char* kPluginEnv = "FCCL_NET_PLUGIN";
 
-// While a thread is inside a plugin hook, the warnings the plugin logs are about that call: they
-// travel up inside the returned Status instead of being printed (and read) twice.
-thread_local std::string* tCapture = nullptr;
+void forwardLog(fcclLogLevel_t level, const char* message) { plugin::forwardLog(level, message, Subsys::kNet, "net plugin"); }
 
-class CaptureScope {
- public:
-  CaptureScope() : previous_(std::exchange(tCapture, &text_)) {}
-  ~CaptureScope() { tCapture = previous_; }
-  CaptureScope(const CaptureScope&) = delete;
-  CaptureScope& operator=(const CaptureScope&) = delete;
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-  std::string* previous_;
-};
-
-void forwardLog(fcclLogLevel_t level, const char* message) {
-  if (!message) return;
-  if (level == fcclLogWarn && tCapture) {
-    if (!tCapture->empty()) *tCapture += "; ";
-    *tCapture += message;
-    FCCL_TRACE(Subsys::kNet, "net plugin: %s", message);
-    return;
-  }
-  const LogLevel ours = level == fcclLogWarn ? LogLevel::kWarn : level == fcclLogInfo ? LogLevel::kInfo : LogLevel::kTrace;
-  FCCL_LOG(ours, Subsys::kNet, "net plugin: %s", message);
-}
-
-// Runs one hook; a failure becomes "net 'ofi' isend failed (fcclRemoteError): <what the plugin
-// logged>".
 template <class Hook>
-Status callHook(std::string_view net, const char* hook, Hook&& run) {
-  CaptureScope capture;
-  const fcclResult_t result = run();
-  if (result == fcclSuccess) return Status::ok();
-  std::string message = "net '" + std::string(net) + "' " + hook + " failed (" + resultName(result) + ")";
-  if (!capture.text().empty()) message += ": " + capture.text();
-  return Status(codeFromResult(result), std::move(message));
+Status callHook(std::string_view name, const char* hook, Hook&& run) {
+  return plugin::callHook("net", name, hook, std::forward<Hook>(run));
 }
 
-struct HookField {
-  const char* field;
-  bool present;
-};
+using plugin::HookField;
+using plugin::firstMissing;
 
 Status validate(const fcclNet_v1_t* plugin, const std::string& origin) {
   const std::string where = "net plugin " + origin + ": ";
@@ -96,9 +61,7 @@ Status validate(const fcclNet_v1_t* plugin, const std::string& origin) {
       {"closeRecv", plugin->closeRecv != nullptr},
       {"closeListen", plugin->closeListen != nullptr},
   };
-  for (const auto& hook : hooks)
-    if (!hook.present) return Status(Code::kInvalidUsage, where + "hook '" + hook.field + "' is NULL");
-  return Status::ok();
+  return firstMissing(where, hooks);
 }
 
 std::string dlMessage() {
