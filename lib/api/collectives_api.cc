@@ -15,13 +15,11 @@ namespace {
 template <typename Call, typename Check>
 fcclResult_t submitChecked(const char* function, const Call& call, fcclComm_t comm, fcclStream_t stream, Check check) {
   return api::guard(function, [&]() -> Status {
-    Status s = [&]() -> Status {
+    return api::failingGroup([&]() -> Status {
       FCCL_ASSIGN_OR_RETURN(auto* c, api::asComm(comm));
       FCCL_TRY(check(call, *c));
       return api::submit(*c, stream, call);
-    }();
-    if (!s.isOk()) api::failGroup(s);
-    return s;
+    }());
   });
 }
 
@@ -78,15 +76,13 @@ fcclResult_t fcclAllToAllv(const void* sendbuff, const size_t sendcounts[], cons
                            const size_t recvcounts[], const size_t rdispls[], fcclDataType_t datatype,
                            fcclComm_t comm, fcclStream_t stream) {
   return api::guard("fcclAllToAllv", [&]() -> Status {
-    Status s = [&]() -> Status {
+    return api::failingGroup([&]() -> Status {
       FCCL_ASSIGN_OR_RETURN(auto* c, api::asComm(comm));
       FCCL_ASSIGN_OR_RETURN(auto layout, api::readLayout(sendcounts, sdispls, recvcounts, rdispls, c->nranks()));
       const CollectiveCall call{Collective::kAllToAllv, sendbuff, recvbuff, 0, datatype, fcclSum, 0, std::move(layout)};
       FCCL_TRY(api::checkCall(call, *c));
       return api::submit(*c, stream, call);
-    }();
-    if (!s.isOk()) api::failGroup(s);
-    return s;
+    }());
   });
 }
 

@@ -38,10 +38,7 @@ Status record(Communicator& comm, fcclStream_t stream, const Call& call) {
     return launch(std::move(jobs));
   }
   auto job = jobFor(comm, stream);
-  if (!job.isOk()) {
-    failGroup(job.status());
-    return std::move(job).takeStatus();
-  }
+  if (!job.isOk()) return std::move(job).takeStatus();  // the entry point records it for the group
   if constexpr (std::is_same_v<Call, CollectiveCall>) (*job)->batch.collectives.push_back(call);
   else (*job)->batch.pointToPoint.push_back(call);
   return Status::ok();

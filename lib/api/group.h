@@ -14,6 +14,11 @@ Status submit(Communicator& comm, fcclStream_t stream, const CollectiveCall& cal
 Status submit(Communicator& comm, fcclStream_t stream, const PointToPointCall& call);
 // Remembers a failed call made inside an open group (no-op outside one).
 void failGroup(const Status& error);
+// Passes `result` on, remembering it for the open group when it is a failure.
+inline Status failingGroup(Status result) {
+  if (!result.isOk()) failGroup(result);
+  return result;
+}
 
 Status groupStart();
 Status groupEnd();

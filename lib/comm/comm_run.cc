@@ -79,12 +79,7 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
                std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
   }
-  const ExecCall exec{call.input, call.output, call.type, call.op, nranks_};
-  Status s = execute(plan, exec);
-  if (s.isOk()) return s;
-  Status failed = std::move(s).context(describeCall(call, seq));
-  breakWith(failed);
-  return failed;
+  return execute(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, describeCall(call, seq));
 }
 
 Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {
@@ -105,18 +100,20 @@ Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls,
   const Plan plan = std::move(exchange).take();
   if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, 1, what));
   FCCL_TRACE(Subsys::kColl, "%s: direct exchange", what.c_str());
-  const ExecCall exec{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers};
-  Status s = execute(plan, exec);
+  return execute(plan, ExecCall{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers}, what);
+}
+
+// Moving bytes is where a failure breaks the communicator: peers may be mid-transfer.
+Status Communicator::execute(const Plan& plan, const ExecCall& exec, const std::string& what) {
+  Status s = connections_->ensure(plan);
+  if (s.isOk()) {
+    const ExecLimits limits{options_.chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &abort_};
+    s = runPlan(plan, exec, *connections_, *device_, limits);
+  }
   if (s.isOk()) return s;
   Status failed = std::move(s).context(what);
   breakWith(failed);
   return failed;
-}
-
-Status Communicator::execute(const Plan& plan, const ExecCall& exec) {
-  FCCL_TRY(connections_->ensure(plan));
-  const ExecLimits limits{options_.chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &abort_};
-  return runPlan(plan, exec, *connections_, *device_, limits);
 }
 
 }  // namespace fccl

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "bootstrap/bootstrap.h"
@@ -73,7 +74,7 @@ class Communicator {
   void breakWith(const Status& error);
   Status runCollective(const CollectiveCall& call, uint64_t seq);
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
-  Status execute(const Plan& plan, const ExecCall& exec);
+  Status execute(const Plan& plan, const ExecCall& exec, const std::string& what);
 
   uint64_t magic_ = kMagic;
   const int nranks_;
