@@ -196,6 +196,7 @@ void OfiDevice::resubmit(OfiOp* op) {
 
 void OfiDevice::cancel(OfiOp* op) {
   if (!ops_.contains(op)) return;  // not with the device (a send waiting in its comm), or done
+  op->markCancelled();
   for (auto it = deferred_.begin(); it != deferred_.end(); ++it)
     if (*it == op) {
       deferred_.erase(it);

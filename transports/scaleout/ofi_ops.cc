@@ -42,7 +42,7 @@ bool DataOp::complete(const fi_cq_tagged_entry& entry) {
 
 void DataOp::fail(int err, const std::string& what) {
   if (!request_) return;
-  if (err == FI_ECANCELED) {
+  if (err == FI_ECANCELED && cancelRequested()) {
     request_->opFailed(index_, Status(Code::kAborted, "receive cancelled"));
     return;
   }
@@ -84,7 +84,7 @@ bool ConnectRecvOp::complete(const fi_cq_tagged_entry& entry) {
 void ConnectRecvOp::fail(int err, const std::string& what) {
   if (!listen_) return;
   listen_->opEnded(this);
-  if (err != FI_ECANCELED) listen_->fail(opError("receiving the connect message", err, what));
+  if (err != FI_ECANCELED || !cancelRequested()) listen_->fail(opError("receiving the connect message", err, what));
 }
 
 ssize_t CtrlSendOp::post() {
@@ -122,7 +122,7 @@ bool CtrlRecvOp::complete(const fi_cq_tagged_entry& entry) {
 void CtrlRecvOp::fail(int err, const std::string& what) {
   if (!comm_) return;
   comm_->opEnded(this);
-  if (err != FI_ECANCELED) comm_->fail(opError("receiving a ctrl message", err, what));
+  if (err != FI_ECANCELED || !cancelRequested()) comm_->fail(opError("receiving a ctrl message", err, what));
 }
 
 }  // namespace fccl

@@ -48,6 +48,10 @@ class OfiOp {
   virtual void detach() = 0;
   // Receives can be cancelled; sends run to completion.
   virtual bool isRecv() const = 0;
+  // The device cancels it; an FI_ECANCELED that arrives without this came from the provider
+  // (on a lost connection, say) and is the peer's failure, not ours.
+  void markCancelled() { cancelRequested_ = true; }
+  bool cancelRequested() const { return cancelRequested_; }
 
  protected:
   // For providers that need registered local buffers (FI_MR_LOCAL): registers the op's own
@@ -63,6 +67,7 @@ class OfiOp {
   } ctx_{};
   FiPtr<fid_mr> ownMr_;
   void* ownDesc_ = nullptr;
+  bool cancelRequested_ = false;
 };
 
 // A send or receive of caller data, one buffer of a request.
