@@ -243,22 +243,45 @@ Expected<OfiRequest*> OfiRecvComm::irecv(int n, void** data, const size_t* sizes
   if (device_.congested()) return static_cast<OfiRequest*>(nullptr);
   auto* request = device_.adopt(std::make_unique<OfiRequest>(device_, this, n));
   requests_.insert(request);
-  CtrlMsg ctrl{};
-  ctrl.magic = kCtrlMagic;
-  ctrl.count = static_cast<uint32_t>(n);
   for (int i = 0; i < n; ++i) {
     const uint32_t seq = nextSeq_[tags[i]]++;
-    ctrl.entries[i] = {tags[i], seq};
+    unannounced_.push_back({tags[i], seq});
     auto op = std::make_unique<DataOp>(device_, request, i, true, data[i], sizes[i], mrs[i] ? mrs[i]->desc : nullptr,
                                        FI_ADDR_UNSPEC, makeTag(TagKind::kData, id_, tags[i], seq));
     request->ops[i] = op.get();
     device_.submit(std::move(op));
   }
-  // Submitted after the receives, so it reaches the provider after them (submit keeps order).
-  auto op = std::make_unique<CtrlSendOp>(device_, this, ctrl, peer_, makeTag(TagKind::kCtrl, peerConnId_, 0, ctrlSeq_++));
-  track(op.get());
-  device_.submit(std::move(op));
+  announceIfLow();
   return request;
+}
+
+void OfiRecvComm::dataArrived() {
+  ++arrived_;
+  announceIfLow();
+}
+
+// The sender holds at most announced_ - arrived_ unused announcements. Once that is no more
+// than what we hold back, it may be about to wait, so we tell it everything; otherwise one ctrl
+// message later carries several receives. Checked whenever either side of the comparison
+// moves, so a sender never waits on a buffer posted but not announced.
+void OfiRecvComm::announceIfLow() {
+  if (unannounced_.empty() || announced_ - arrived_ > unannounced_.size()) return;
+  size_t next = 0;
+  while (next < unannounced_.size()) {
+    CtrlMsg ctrl{};
+    ctrl.magic = kCtrlMagic;
+    const size_t count = std::min<size_t>(FCCL_NET_MAX_RECVS, unannounced_.size() - next);
+    ctrl.count = static_cast<uint32_t>(count);
+    for (size_t i = 0; i < count; ++i) ctrl.entries[i] = unannounced_[next + i];
+    next += count;
+    // Submitted after the receives it names, so it reaches the provider after them (submit
+    // keeps order).
+    auto op = std::make_unique<CtrlSendOp>(device_, this, ctrl, peer_, makeTag(TagKind::kCtrl, peerConnId_, 0, ctrlSeq_++));
+    track(op.get());
+    device_.submit(std::move(op));
+  }
+  announced_ += unannounced_.size();
+  unannounced_.clear();
 }
 
 void OfiRecvComm::fail(Status why) {

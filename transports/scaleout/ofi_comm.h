@@ -12,9 +12,11 @@
 // both sides (ofi_tag.h), so the k-th send of a tag lands in the k-th receive posted for it
 // whatever order the provider delivers in.
 //
-// Flow control. Each irecv is followed by a ctrl message to the sender naming, per buffer, the
-// tag and sequence number now posted. An isend whose (tag, seq) the receiver has not yet
-// posted waits in its comm's queue, and goes to the provider when the ctrl message arrives. So
+// Flow control. Ctrl messages tell the sender, per buffer, the tag and sequence number now
+// posted. One goes out once the sender may be short of announced receives (see announceIfLow),
+// so a stream of chunks costs a ctrl message per several receives, not one each. An isend
+// whose (tag, seq) the receiver has not yet announced waits in its comm's queue, and goes to
+// the provider when the ctrl message arrives. So
 // no message ever reaches a receiver before its buffer does: the receiver never buffers
 // unexpected data, and a sender can be ahead of the receiver by at most the receives the
 // receiver chose to post. This is NCCL's net contract (a send waits for the receiver's buffer);
@@ -178,13 +180,20 @@ class OfiRecvComm final : public OfiComm {
 
   uint64_t peerCtx() const override { return peerCtx_; }
   void fail(Status why) override;
+  // A posted receive has filled.
+  void dataArrived();
 
  private:
+  void announceIfLow();
+
   uint64_t peerCtx_;
   fi_addr_t peer_;
   uint32_t peerConnId_;
   uint32_t ctrlSeq_ = 0;
   std::unordered_map<uint32_t, uint32_t> nextSeq_;  // per tag: the next receive's number
+  std::vector<CtrlMsg::Entry> unannounced_;         // posted, not yet named in a ctrl message
+  uint64_t announced_ = 0;                          // receives named in ctrl messages so far
+  uint64_t arrived_ = 0;                            // receives filled so far
 };
 
 // test(): true and sizes filled when done; false while in flight; the request's failure.

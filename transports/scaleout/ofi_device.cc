@@ -23,6 +23,13 @@ constexpr int kCqBatch = 32;
 constexpr int kCqRounds = 16;  // a progress call handles at most kCqBatch * kCqRounds completions
 constexpr long kMinIdleSleepNs = 20000;
 constexpr long kMaxIdleSleepNs = 1000000;
+// A caller that progressed this recently is still waiting on the net, and keeps progressing.
+constexpr int64_t kCallerActiveNs = 200000;
+
+int64_t nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 Status fiError(const std::string& what, int rc) {
   return Status(Code::kSystem, what + ": " + fi_strerror(rc < 0 ? -rc : rc));
@@ -217,6 +224,11 @@ OfiRequest* OfiDevice::adopt(std::unique_ptr<OfiRequest> request) {
 
 void OfiDevice::drop(OfiRequest* request) { requests_.erase(request); }
 
+int OfiDevice::callerProgress() {
+  lastCallerProgressNs_.store(nowNs(), std::memory_order_relaxed);
+  return progress();
+}
+
 int OfiDevice::progress() {
   int handled = drainCq();
   handled += flushDeferred();
@@ -344,13 +356,21 @@ void OfiDevice::freeRetiredMrs() {
 
 void OfiDevice::run() {
   long sleepNs = kMinIdleSleepNs;
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stop_) {
+  while (true) {
+    // While callers drive progress through test(), the thread stays off the lock: on few cores
+    // contending for it would only delay the caller that waits for the completion.
+    const int64_t sinceCaller = nowNs() - lastCallerProgressNs_.load(std::memory_order_relaxed);
+    if (sinceCaller < kCallerActiveNs) {
+      timespec ts{0, static_cast<long>(kCallerActiveNs - sinceCaller)};
+      nanosleep(&ts, nullptr);
+      continue;
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stop_) return;
     if (progress() > 0) {
       sleepNs = kMinIdleSleepNs;
       lock.unlock();
       sched_yield();
-      lock.lock();
       continue;
     }
     if (comms_.empty()) {  // nothing can arrive for us: sleep until a comm appears
@@ -361,7 +381,6 @@ void OfiDevice::run() {
     timespec ts{0, sleepNs};
     nanosleep(&ts, nullptr);
     sleepNs = std::min(sleepNs * 2, kMaxIdleSleepNs);
-    lock.lock();
   }
 }
 

@@ -19,6 +19,7 @@
 #include <rdma/fabric.h>
 #include <rdma/fi_domain.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -87,6 +88,8 @@ class OfiDevice {
 
   // Reads completions, retries deferred posts, watches peers. Returns how many events it handled.
   int progress();
+  // progress() on behalf of a caller (test()): the progress thread stands aside meanwhile.
+  int callerProgress();
 
   // Memory registrations (cached by range, reg_cache.h).
   Expected<OfiMr*> regMr(void* data, size_t bytes);
@@ -146,6 +149,7 @@ class OfiDevice {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
+  std::atomic<int64_t> lastCallerProgressNs_{0};
   std::thread thread_;
 
   uint32_t nextConnId_ = 1;

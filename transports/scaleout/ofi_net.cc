@@ -252,7 +252,7 @@ fcclResult_t ofiTest(void* request, int* done, size_t* sizes) {
     *done = 0;
     auto lock = r->device.lock();
     if (!r->device.owns(r)) return Status(Code::kInvalidArgument, "request already finished or never issued");
-    r->device.progress();
+    r->device.callerProgress();
     FCCL_ASSIGN_OR_RETURN(bool finished, testRequest(r, sizes));
     *done = finished ? 1 : 0;
     return Status::ok();

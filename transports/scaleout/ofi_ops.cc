@@ -36,7 +36,9 @@ ssize_t DataOp::post() {
 }
 
 bool DataOp::complete(const fi_cq_tagged_entry& entry) {
-  if (request_) request_->opDone(index_, recv_ ? entry.len : bytes_);
+  if (!request_) return true;
+  request_->opDone(index_, recv_ ? entry.len : bytes_);
+  if (recv_ && request_->comm) static_cast<OfiRecvComm*>(request_->comm)->dataArrived();
   return true;
 }
 
