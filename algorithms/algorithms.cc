@@ -8,6 +8,8 @@ constexpr Algorithm kAlgorithms[] = {
      &ringAllReducePlan},
     {"tree", "double binary tree: log2(n) hops up and down instead of 2(n-1) ring steps, for small messages",
      Collective::kAllReduce, &treeAllReducePlan},
+    {"doubling", "recursive doubling: log2(n) exchanges of the whole buffer instead of 2(n-1) ring steps, for small messages",
+     Collective::kAllReduce, &doublingAllReducePlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kAllGather,
      &ringAllGatherPlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kReduceScatter,
@@ -39,6 +41,11 @@ std::span<const Algorithm> algorithmsFor(Collective c) {
   size_t last = first;
   while (last < std::size(kAlgorithms) && kAlgorithms[last].collective == c) ++last;
   return std::span<const Algorithm>(kAlgorithms).subspan(first, last - first);
+}
+
+Algorithm defaultAlgorithm(Collective c, size_t bytes) {
+  if (c == Collective::kAllReduce && bytes <= kDoublingMaxBytes) return *findAlgorithm(c, "doubling");
+  return algorithmsFor(c).front();
 }
 
 std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name) {

@@ -14,7 +14,7 @@ namespace {
 
 Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call, const CommOptions& options) {
   auto candidates = algorithmsFor(call.collective);
-  if (options.algorithm.empty()) return candidates.front();
+  if (options.algorithm.empty()) return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
   if (auto forced = findAlgorithm(call.collective, options.algorithm)) return *forced;
   std::string known;
   for (const Algorithm& a : candidates) known += (known.empty() ? "" : ", ") + std::string(a.name);

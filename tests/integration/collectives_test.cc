@@ -230,7 +230,8 @@ std::vector<Case> scaleOutMatrix(int n) {
   return cases;
 }
 
-// With FCCL_ALGO=tree the communicator runs all-reduce on the double binary tree; with
+// With FCCL_ALGO=tree (or doubling) the communicator runs all-reduce on the double binary tree
+// (or by recursive doubling, which it otherwise picks for small messages only); with
 // FCCL_TRANSPORT=scaleout every hop goes through the libfabric net.
 void runMatrix(int n, const char* algo = nullptr, const char* transport = nullptr) {
   const fcclUniqueId id = newUniqueId();
@@ -275,6 +276,9 @@ TEST_CASE("collectives are correct through the scale-out transport", "[integrati
 }
 TEST_CASE("tree all-reduce is correct on 1 to 8 ranks", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 7, 8}) runMatrix(n, "tree");
+}
+TEST_CASE("doubling all-reduce is correct on 1 to 8 ranks at every size", "[integration][collectives]") {
+  for (int n : {1, 2, 3, 4, 5, 6, 7, 8}) runMatrix(n, "doubling");
 }
 
 }  // namespace fccl::test

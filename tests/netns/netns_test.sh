@@ -89,6 +89,25 @@ if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
   done
 fi
 
+if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
+  # Every hop through the libfabric net, ranks of one host included: 2 and 4 hosts, 1 and 2
+  # ranks each, every collective at sizes from one element to several chunks, results checked.
+  step "fccl through the scale-out net only: 2 and 4 hosts x 1 and 2 ranks, every collective checked"
+  for layout in "2 1" "2 2" "4 1" "4 2"; do
+    read -r hosts per_host <<<"$layout"
+    for coll in allreduce allgather reducescatter broadcast reduce alltoall alltoallv sendrecv; do
+      out=$(FCCL_TRANSPORT=scaleout FCCL_DEBUG=INFO FCCL_DEBUG_SUBSYS=INIT KEEP=1 timeout 60 \
+        "$root/scripts/multihost.sh" "$hosts" "$per_host" -- \
+        "$build_dir/benchmarks/fccl-perf" "$coll" -b 4 -e 1200K -f 17 -n 2 -w 1 -c 1 2>&1) ||
+        fail "fccl-perf $coll on $hosts x $per_host over scale-out: $out"
+      grep -q "via shm" <<<"$out" && fail "fccl-perf $coll on $hosts x $per_host: a hop took shm: $out"
+      grep -q "via ofi:" <<<"$out" || fail "fccl-perf $coll on $hosts x $per_host: no scale-out hop: $out"
+      grep -q "Out of bounds values : 0 OK" <<<"$out" || fail "fccl-perf $coll on $hosts x $per_host: $out"
+    done
+    echo "$hosts hosts x $per_host rank(s), scale-out only: every collective checked"
+  done
+fi
+
 step "multihost.sh: env-only launch, a rank's failure is the exit status, hosts removed after"
 # shellcheck disable=SC2016
 out=$(timeout 20 "$root/scripts/multihost.sh" 2 2 -- sh -c \
