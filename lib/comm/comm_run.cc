@@ -75,7 +75,7 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
       FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(call.type), describeCall(call, seq)));
   } else {
     FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call, options_));
-    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, naturalRing(nranks_, rank_), call.root});
+    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, Ring(ringOrder_, rank_), call.root});
     FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
                std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
   }

@@ -5,7 +5,9 @@
 
 #include "common/log.h"
 #include "common/wait.h"
+#include "topology/domain_identity.h"
 #include "topology/host_identity.h"
+#include "topology/topology_ring.h"
 
 namespace fccl {
 
@@ -51,18 +53,46 @@ Status Communicator::init(const fcclUniqueId& id) {
   bootstrap_ = std::move(bootstrap).take();
 
   const HostIdentity host = localHostIdentity();
-  const PeerInfo self = localPeerInfo(rank_, host.hash, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
+  const DomainIdentity domain = localDomainIdentity(host);
+  const RankPlace place{host.hash, domain.hash, localKernelIdentity(), "", domain.name};
+  const PeerInfo self = localPeerInfo(rank_, place, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
   std::vector<PeerInfo> all(static_cast<size_t>(nranks_));
   all[static_cast<size_t>(rank_)] = self;
   FCCL_TRY(bootstrap_->allGather(std::as_writable_bytes(std::span(all)), sizeof(PeerInfo))
                .context("exchanging peer records"));
   FCCL_ASSIGN_OR_RETURN(auto peers, validatePeerInfos(all, self));
+  FCCL_TRY(agreeOnTopology(peers));
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
                                                ShmOptions{options_.fifoSlots, options_.chunkBytes}, options_.transport);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s #%d, host %s, bootstrap %s", rank_, nranks_,
-            static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,
-            host.description.c_str(), bootstrap_->address().c_str());
+  FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s #%d, host %s, scale-up domain %s, bootstrap %s",
+            rank_, nranks_, static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,
+            host.description.c_str(), domain.name.c_str(), bootstrap_->address().c_str());
+  return Status::ok();
+}
+
+// The ring order comes from the places every rank gathered; so that no rank runs a different
+// ring (a hang at the first call), the ranks compare digests of what they computed.
+Status Communicator::agreeOnTopology(const std::vector<PeerInfo>& peers) {
+  std::vector<RankPlace> places;
+  places.reserve(peers.size());
+  for (const PeerInfo& p : peers) places.push_back(placeOf(p));
+  ringOrder_ = topologyRingOrder(places);
+  std::vector<uint64_t> digests(static_cast<size_t>(nranks_));
+  digests[static_cast<size_t>(rank_)] = topologyHash(places, ringOrder_);
+  FCCL_TRY(bootstrap_->allGather(std::as_writable_bytes(std::span(digests)), sizeof(uint64_t))
+               .context("comparing topologies"));
+  for (int r = 0; r < nranks_; ++r)
+    if (digests[static_cast<size_t>(r)] != digests[static_cast<size_t>(rank_)])
+      return Status(Code::kInternal, "rank " + std::to_string(r) + " computed another topology than rank " +
+                                         std::to_string(rank_) + " from the same peer records");
+  std::string order;
+  for (int r : ringOrder_) {
+    if (!order.empty()) order += ' ';
+    order += std::to_string(r);
+  }
+  FCCL_INFO(Subsys::kInit, "ring order %s (%d scale-up domain crossing(s))", order.c_str(),
+            domainCrossings(ringOrder_, places));
   return Status::ok();
 }
 

@@ -67,6 +67,7 @@ class Communicator {
   static constexpr uint64_t kMagic = 0x6663636c636f6d6dull;  // "fcclcomm"
   Communicator(int nranks, int rank, const CommOptions& options);
   Status init(const fcclUniqueId& id);
+  Status agreeOnTopology(const std::vector<PeerInfo>& peers);
   Status waitReady();
   Status waitTurn(uint64_t ticket);
   void endTurn(uint64_t ticket);
@@ -98,6 +99,7 @@ class Communicator {
   std::unique_ptr<Device> device_;
   std::unique_ptr<Bootstrap> bootstrap_;
   std::unique_ptr<Connections> connections_;
+  std::vector<int> ringOrder_;  // ranks in the topology's ring order (topology/topology_ring.h)
   Registrations registrations_;
 };
 

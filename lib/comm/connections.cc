@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/log.h"
+#include "topology/hop_choice.h"
 
 namespace fccl {
 namespace {
@@ -36,23 +37,13 @@ Expected<Transport*> Connections::scaleOut() {
   return static_cast<Transport*>(net_.get());
 }
 
-// The per-hop choice: scale-up (load/store into mapped peer memory) whenever both ranks share
-// a host, scale-out otherwise; FCCL_TRANSPORT forces one for every hop.
+// The per-hop choice (topology/hop_choice.h): scale-up within a scale-up domain whose ranks
+// can map each other's memory, scale-out otherwise; FCCL_TRANSPORT forces one for every hop.
 Expected<Transport*> Connections::transportFor(int peer, std::string* why) {
-  const PeerInfo& p = peers_[static_cast<size_t>(peer)];
-  const bool sameHost = p.hostHash == peers_[static_cast<size_t>(self_)].hostHash;
-  if (forced_ == "scaleout") {
-    *why = "scale-out: forced by FCCL_TRANSPORT=scaleout";
-    return scaleOut();
-  }
-  if (sameHost) {
-    *why = forced_.empty() ? "scale-up: same host, peer memory is mappable" : "scale-up: forced by FCCL_TRANSPORT=scaleup";
-    return static_cast<Transport*>(&shm_);
-  }
-  if (forced_ == "scaleup")
-    return Status(Code::kInvalidUsage, "rank " + std::to_string(peer) + " is on host " + p.host +
-                                           ", outside this rank's scale-up domain, but FCCL_TRANSPORT=scaleup");
-  *why = "scale-out: rank " + std::to_string(peer) + " is on host " + p.host + ", outside this rank's scale-up domain";
+  FCCL_ASSIGN_OR_RETURN(HopChoice choice, chooseHop(placeOf(peers_[static_cast<size_t>(self_)]),
+                                                    placeOf(peers_[static_cast<size_t>(peer)]), peer, forced_));
+  *why = std::move(choice.reason);
+  if (choice.fabric == Fabric::kScaleUp) return static_cast<Transport*>(&shm_);
   return scaleOut();
 }
 

@@ -1,7 +1,7 @@
 // The communicator's connectors, one pair of FIFOs per (peer, channel), made the first time a
 // plan needs them so that a job pays only for the peers it talks to. For every hop the
-// connection picks the transport the topology allows: scale-up (shared memory) when both ranks
-// share a host, scale-out otherwise.
+// connection picks the transport the topology allows (topology/hop_choice.h): scale-up (shared
+// memory) within a scale-up domain, scale-out otherwise.
 #pragma once
 
 #include <memory>
@@ -19,7 +19,7 @@ namespace fccl {
 
 class Connections final : public PeerLinks {
  public:
-  // `transport`: "" picks per hop (scale-up within a host, scale-out between hosts), "scaleup"
+  // `transport`: "" picks per hop (scale-up within a domain, scale-out between domains), "scaleup"
   // or "scaleout" force one for every hop (FCCL_TRANSPORT).
   Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm, std::string transport);
 

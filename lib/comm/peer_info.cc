@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -12,12 +13,15 @@ namespace {
 constexpr uint64_t kPeerInfoMagic = 0x6663636c70656572ull;  // "fcclpeer"
 }
 
-PeerInfo localPeerInfo(int rank, uint64_t hostHash, uint64_t chunkBytes, uint32_t fifoSlots, bool checkCalls) {
+PeerInfo localPeerInfo(int rank, const RankPlace& place, uint64_t chunkBytes, uint32_t fifoSlots, bool checkCalls) {
   PeerInfo p{};
   p.magic = kPeerInfoMagic;
   p.rank = rank;
   p.pid = getpid();
-  p.hostHash = hostHash;
+  p.hostHash = place.host;
+  p.domainHash = place.domain;
+  p.kernelHash = place.kernel;
+  std::snprintf(p.domain, sizeof(p.domain), "%s", place.domainName.c_str());
   p.chunkBytes = chunkBytes;
   p.fifoSlots = fifoSlots;
   p.version = FCCL_VERSION_CODE;
@@ -26,11 +30,18 @@ PeerInfo localPeerInfo(int rank, uint64_t hostHash, uint64_t chunkBytes, uint32_
   return p;
 }
 
+RankPlace placeOf(const PeerInfo& info) {
+  return RankPlace{info.hostHash, info.domainHash, info.kernelHash,
+                   std::string(info.host, strnlen(info.host, sizeof(info.host))),
+                   std::string(info.domain, strnlen(info.domain, sizeof(info.domain)))};
+}
+
 Expected<std::vector<PeerInfo>> validatePeerInfos(std::span<const PeerInfo> all, const PeerInfo& self) {
   std::vector<PeerInfo> out(all.begin(), all.end());
   for (size_t r = 0; r < out.size(); ++r) {
     PeerInfo& p = out[r];
     p.host[sizeof(p.host) - 1] = '\0';
+    p.domain[sizeof(p.domain) - 1] = '\0';
     const std::string who = "rank " + std::to_string(r);
     if (p.magic != kPeerInfoMagic || p.rank != static_cast<int32_t>(r) || p.pid <= 0)
       return Status(Code::kRemote, who + " sent a malformed peer record");

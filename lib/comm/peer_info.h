@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/expected.h"
+#include "topology/rank_place.h"
 
 namespace fccl {
 
@@ -20,10 +21,16 @@ struct PeerInfo {
   uint32_t version;
   uint32_t checkCalls;  // FCCL_CHECK: must agree, checking is a collective exchange per call
   uint32_t reserved;
+  uint64_t domainHash;  // scale-up domain (topology/domain_identity.h)
+  uint64_t kernelHash;  // whose processes can map each other's memory
   char host[64];        // for messages only
+  char domain[64];      // for messages only
 };
 
-PeerInfo localPeerInfo(int rank, uint64_t hostHash, uint64_t chunkBytes, uint32_t fifoSlots, bool checkCalls);
+// The local record; `place` gives the host, domain and kernel identities.
+PeerInfo localPeerInfo(int rank, const RankPlace& place, uint64_t chunkBytes, uint32_t fifoSlots, bool checkCalls);
+// A rank's place in the topology, from its record.
+RankPlace placeOf(const PeerInfo& info);
 // Checks the gathered records: each names its own rank and the same protocol settings as ours.
 Expected<std::vector<PeerInfo>> validatePeerInfos(std::span<const PeerInfo> all, const PeerInfo& self);
 

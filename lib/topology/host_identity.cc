@@ -7,16 +7,10 @@
 #include <string_view>
 
 #include "common/env.h"
+#include "topology/identity_hash.h"
 
 namespace fccl {
 namespace {
-
-// FNV-1a: stable across processes and builds, which std::hash is not required to be.
-uint64_t fnv1a(std::string_view text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
-  return h;
-}
 
 std::string firstLine(const char* path) {
   std::ifstream in(path);
@@ -34,12 +28,12 @@ std::string netNamespace() {
 }  // namespace
 
 HostIdentity localHostIdentity() {
-  if (auto id = envString("FCCL_HOST_ID")) return {fnv1a(*id), "FCCL_HOST_ID=" + *id};
+  if (auto id = envString("FCCL_HOST_ID")) return {identityHash(*id), "FCCL_HOST_ID=" + *id};
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   const std::string description =
       std::string(host) + "/boot " + firstLine("/proc/sys/kernel/random/boot_id") + "/" + netNamespace();
-  return {fnv1a(description), description};
+  return {identityHash(description), description};
 }
 
 }  // namespace fccl

@@ -108,6 +108,31 @@ if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
   done
 fi
 
+if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
+  # 4 hosts x 2 ranks, hosts {0,1} one scale-up domain and {2,3} another (FCCL_SCALEUP_DOMAIN):
+  # hops inside a domain take shared memory even between namespaces (one kernel), hops between
+  # domains the libfabric net; the ring (FCCL_ALGO=ring: small all-reduces would otherwise take
+  # recursive doubling, whose partners cross domains) keeps each domain together.
+  step "fccl on 4 hosts x 2 ranks in 2 scale-up domains: per-hop fabric, ring order, results checked"
+  for coll in allreduce allgather reducescatter broadcast; do
+    # shellcheck disable=SC2016  # expanded by each rank's shell
+    out=$(FCCL_ALGO=ring FCCL_DEBUG=INFO FCCL_DEBUG_SUBSYS=INIT KEEP=1 timeout 60 "$root/scripts/multihost.sh" 4 2 -- sh -c \
+      'FCCL_SCALEUP_DOMAIN=rack$((FCCL_RANK / 4)) exec "$0" "$@"' "$build_dir/benchmarks/fccl-perf" "$coll" \
+      -b 8 -e 1M -f 32 -n 2 -w 1 -c 1 2>&1) || fail "fccl-perf $coll in 2 domains: $out"
+    grep -q "Out of bounds values : 0 OK" <<<"$out" || fail "fccl-perf $coll in 2 domains: $out"
+    [ "$(grep -c "ring order 0 1 2 3 4 5 6 7 (2 scale-up domain crossing(s))" <<<"$out")" = 8 ] ||
+      fail "fccl-perf $coll: not every rank has the ring 0..7 with 2 domain crossings: $out"
+    grep -q "via shm (scale-up: rank [0-9] is on host fccl-t[0-9] in this rank's scale-up domain" <<<"$out" ||
+      fail "fccl-perf $coll: no scale-up hop between the hosts of a domain: $out"
+    grep -q "via ofi:.*outside this rank's scale-up domain (FCCL_SCALEUP_DOMAIN=rack" <<<"$out" ||
+      fail "fccl-perf $coll: no scale-out hop between the domains: $out"
+    # In the ring 0..7 the only hops between domains are 3 -> 4 and 7 -> 0.
+    crossing=$(grep -o "rank [0-9] -> rank [0-9] via ofi:" <<<"$out" | sort -u | sed 's/ via ofi://' | tr '\n' ';')
+    [ "$crossing" = "rank 3 -> rank 4;rank 7 -> rank 0;" ] || fail "fccl-perf $coll: scale-out hops are $crossing"
+  done
+  echo "4 hosts x 2 ranks, 2 domains: scale-up within a domain across hosts, scale-out only for 3 -> 4 and 7 -> 0"
+fi
+
 step "multihost.sh: env-only launch, a rank's failure is the exit status, hosts removed after"
 # shellcheck disable=SC2016
 out=$(timeout 20 "$root/scripts/multihost.sh" 2 2 -- sh -c \
