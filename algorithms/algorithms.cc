@@ -10,6 +10,10 @@ constexpr Algorithm kAlgorithms[] = {
      Collective::kAllReduce, &treeAllReducePlan},
     {"doubling", "recursive doubling: log2(n) exchanges of the whole buffer instead of 2(n-1) ring steps, for small messages",
      Collective::kAllReduce, &doublingAllReducePlan},
+    {"hier",
+     "hierarchical: reduce-scatter in each scale-up domain, all-reduce across domains on one rail per local rank, "
+     "all-gather in each domain",
+     Collective::kAllReduce, &hierAllReducePlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kAllGather,
      &ringAllGatherPlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kReduceScatter,

@@ -20,12 +20,19 @@ std::string_view collectiveName(Collective c);
 // What an algorithm needs to know to plan one call. `count` is the API's count: all elements
 // for all-reduce, broadcast and reduce, elements per rank for all-gather (sendcount) and
 // reduce-scatter (recvcount). `root` matters to broadcast and reduce only.
+struct Hierarchy;
+
 struct PlanRequest {
   Collective collective;
   size_t count;
   int channels;
   const Ring& ring;
   int root = 0;
+  // The domain and rail rings (algorithms/hier); hierarchical plans need them.
+  const Hierarchy* hierarchy = nullptr;
+  // Elements per chunk, as the executor will cut them; plans whose phases must not overlap lag
+  // by it. 0: unknown (taken as 1, which only delays).
+  size_t chunkElems = 0;
 };
 
 using PlanFn = Plan (*)(const PlanRequest&);
@@ -50,6 +57,7 @@ std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name);
 Plan ringAllReducePlan(const PlanRequest& req);
 Plan treeAllReducePlan(const PlanRequest& req);
 Plan doublingAllReducePlan(const PlanRequest& req);
+Plan hierAllReducePlan(const PlanRequest& req);
 Plan ringAllGatherPlan(const PlanRequest& req);
 Plan ringReduceScatterPlan(const PlanRequest& req);
 Plan chainBroadcastPlan(const PlanRequest& req);

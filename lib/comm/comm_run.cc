@@ -16,6 +16,12 @@ Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call, const CommOption
   auto candidates = algorithmsFor(call.collective);
   if (options.algorithm.empty()) return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
   if (auto forced = findAlgorithm(call.collective, options.algorithm)) return *forced;
+  // An algorithm of other collectives only (FCCL_ALGO=hier, and this is an all-gather): this
+  // collective keeps its default, as NCCL_ALGO does. A name no collective knows is a mistake.
+  for (Collective other : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter,
+                           Collective::kBroadcast, Collective::kReduce})
+    if (findAlgorithm(other, options.algorithm))
+      return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
   std::string known;
   for (const Algorithm& a : candidates) known += (known.empty() ? "" : ", ") + std::string(a.name);
   return Status(Code::kInvalidArgument, "FCCL_ALGO=" + options.algorithm + " is not an algorithm for " +
@@ -75,7 +81,11 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
       FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(call.type), describeCall(call, seq)));
   } else {
     FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call, options_));
-    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, Ring(ringOrder_, rank_), call.root});
+    if (algorithm.name == "hier" && !hierarchy_)
+      return Status(noHierarchy_).context("FCCL_ALGO=hier for " + describeCall(call, seq));
+    const Ring ring(ringOrder_, rank_);
+    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, ring, call.root,
+                                      hierarchy_ ? &*hierarchy_ : nullptr, chunkElems});
     FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
                std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
   }

@@ -78,6 +78,18 @@ Status Communicator::agreeOnTopology(const std::vector<PeerInfo>& peers) {
   places.reserve(peers.size());
   for (const PeerInfo& p : peers) places.push_back(placeOf(p));
   ringOrder_ = topologyRingOrder(places);
+  std::vector<int> domainOf(places.size());
+  for (size_t r = 0; r < places.size(); ++r) {
+    domainOf[r] = static_cast<int>(r);
+    for (size_t q = 0; q < r; ++q)
+      if (places[q].domain == places[r].domain) {
+        domainOf[r] = domainOf[q];
+        break;
+      }
+  }
+  auto hierarchy = makeHierarchy(ringOrder_, domainOf, rank_);
+  if (hierarchy.isOk()) hierarchy_ = std::move(hierarchy).take();
+  else noHierarchy_ = hierarchy.status();
   std::vector<uint64_t> digests(static_cast<size_t>(nranks_));
   digests[static_cast<size_t>(rank_)] = topologyHash(places, ringOrder_);
   FCCL_TRY(bootstrap_->allGather(std::as_writable_bytes(std::span(digests)), sizeof(uint64_t))

@@ -12,9 +12,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "algorithms/hier/hierarchy.h"
 #include "bootstrap/bootstrap.h"
 #include "comm/comm_options.h"
 #include "comm/connections.h"
@@ -100,6 +102,8 @@ class Communicator {
   std::unique_ptr<Bootstrap> bootstrap_;
   std::unique_ptr<Connections> connections_;
   std::vector<int> ringOrder_;  // ranks in the topology's ring order (topology/topology_ring.h)
+  std::optional<Hierarchy> hierarchy_;  // this rank's domain and rail rings, when domains are even
+  Status noHierarchy_;                  // why there is none
   Registrations registrations_;
 };
 

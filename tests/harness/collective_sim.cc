@@ -1,5 +1,7 @@
 #include "harness/collective_sim.h"
 
+#include "algorithms/hier/hierarchy.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -62,11 +64,16 @@ double simInput(int rank, size_t i, int nranks) {
   return std::ldexp(1.0, 2 * rank) + static_cast<double>(i) * std::ldexp(1.0, 2 * nranks);
 }
 
-std::vector<Plan> plansOf(const SimCall& call) {
+std::vector<Plan> plansOf(const SimCall& call, size_t chunkElems) {
   std::vector<Plan> plans;
+  std::vector<int> order(static_cast<size_t>(call.nranks)), domains = call.domainOf;
+  for (int r = 0; r < call.nranks; ++r) order[static_cast<size_t>(r)] = r;
+  if (domains.empty()) domains.assign(order.size(), 0);
   for (int r = 0; r < call.nranks; ++r) {
     const Ring ring = naturalRing(call.nranks, r);
-    plans.push_back(call.plan(PlanRequest{call.collective, call.count, call.channels, ring, call.root}));
+    auto hierarchy = makeHierarchy(order, domains, r);
+    plans.push_back(call.plan(PlanRequest{call.collective, call.count, call.channels, ring, call.root,
+                                          hierarchy.isOk() ? &*hierarchy : nullptr, chunkElems}));
   }
   return plans;
 }
@@ -74,7 +81,7 @@ std::vector<Plan> plansOf(const SimCall& call) {
 SimResult simulateCall(const SimCall& call, const SimOptions& options) {
   std::vector<SimRank> ranks;
   std::vector<std::vector<double>> before;
-  std::vector<Plan> plans = plansOf(call);
+  std::vector<Plan> plans = plansOf(call, options.chunkElems);
   for (int r = 0; r < call.nranks; ++r) {
     ranks.push_back(layout(call, r, std::move(plans[static_cast<size_t>(r)])));
     before.push_back(contents(ranks.back(), ranks.back().output));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "algorithms/algorithms.h"
 #include "harness/plan_sim.h"
@@ -19,6 +20,9 @@ struct SimCall {
   int channels = 1;
   int root = 0;
   bool inPlace = false;
+  // Each rank's scale-up domain, for hierarchical plans (empty: one domain); the ring keeps the
+  // natural order, so a domain's ranks must be consecutive.
+  std::vector<int> domainOf = {};
 };
 
 // Rank r's input element i: 4^r + i * 4^n. Each rank owns a base-4 digit, so a contribution
@@ -30,7 +34,8 @@ double simInput(int rank, size_t i, int nranks);
 // the reference (fcclAvg when options.average).
 SimResult simulateCall(const SimCall& call, const SimOptions& options);
 
-// The ranks of a job, one plan each, as `call` plans them on a natural ring (no buffers).
-std::vector<Plan> plansOf(const SimCall& call);
+// The ranks of a job, one plan each, as `call` plans them on a natural ring (no buffers), for
+// chunks of `chunkElems` (0: unknown).
+std::vector<Plan> plansOf(const SimCall& call, size_t chunkElems = 0);
 
 }  // namespace fccl::test

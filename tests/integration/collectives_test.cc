@@ -233,10 +233,13 @@ std::vector<Case> scaleOutMatrix(int n) {
 // With FCCL_ALGO=tree (or doubling) the communicator runs all-reduce on the double binary tree
 // (or by recursive doubling, which it otherwise picks for small messages only); with
 // FCCL_TRANSPORT=scaleout every hop goes through the libfabric net.
-void runMatrix(int n, const char* algo = nullptr, const char* transport = nullptr) {
+// `perDomain` > 0 puts ranks [k * perDomain, (k+1) * perDomain) in scale-up domain k
+// (FCCL_SCALEUP_DOMAIN): hops between domains then take the scale-out net.
+void runMatrix(int n, const char* algo = nullptr, const char* transport = nullptr, int perDomain = 0) {
   const fcclUniqueId id = newUniqueId();
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
     if (algo) setenv("FCCL_ALGO", algo, 1);
+    if (perDomain > 0) setenv("FCCL_SCALEUP_DOMAIN", ("domain" + std::to_string(rank / perDomain)).c_str(), 1);
     if (transport) setenv("FCCL_TRANSPORT", transport, 1);
     fcclComm_t comm = nullptr;
     FCCL_TEST_CALL(fcclCommInitRank(&comm, n, id, rank));
@@ -276,6 +279,11 @@ TEST_CASE("collectives are correct through the scale-out transport", "[integrati
 }
 TEST_CASE("tree all-reduce is correct on 1 to 8 ranks", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 7, 8}) runMatrix(n, "tree");
+}
+TEST_CASE("hierarchical all-reduce is correct on 2x2 and 3x2 and 2x4 scale-up domains", "[integration][collectives]") {
+  runMatrix(4, "hier", nullptr, 2);
+  runMatrix(6, "hier", nullptr, 2);
+  runMatrix(8, "hier", nullptr, 4);
 }
 TEST_CASE("doubling all-reduce is correct on 1 to 8 ranks at every size", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 6, 7, 8}) runMatrix(n, "doubling");
