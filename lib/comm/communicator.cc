@@ -5,8 +5,7 @@
 
 #include "common/log.h"
 #include "common/wait.h"
-#include "topology/domain_identity.h"
-#include "topology/host_identity.h"
+#include "topology/local_place.h"
 #include "topology/topology_ring.h"
 
 namespace fccl {
@@ -52,10 +51,8 @@ Status Communicator::init(const fcclUniqueId& id) {
   if (!bootstrap.isOk()) return std::move(bootstrap).takeStatus().context("bootstrap");
   bootstrap_ = std::move(bootstrap).take();
 
-  const HostIdentity host = localHostIdentity();
-  const DomainIdentity domain = localDomainIdentity(host);
-  const RankPlace place{host.hash, domain.hash, localKernelIdentity(), "", domain.name};
-  const PeerInfo self = localPeerInfo(rank_, place, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
+  FCCL_ASSIGN_OR_RETURN(LocalPlace local, localPlace(rank_, nranks_));
+  const PeerInfo self = localPeerInfo(rank_, local.place, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
   std::vector<PeerInfo> all(static_cast<size_t>(nranks_));
   all[static_cast<size_t>(rank_)] = self;
   FCCL_TRY(bootstrap_->allGather(std::as_writable_bytes(std::span(all)), sizeof(PeerInfo))
@@ -65,9 +62,9 @@ Status Communicator::init(const fcclUniqueId& id) {
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
                                                ShmOptions{options_.fifoSlots, options_.chunkBytes}, options_.transport);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s #%d, host %s, scale-up domain %s, bootstrap %s",
-            rank_, nranks_, static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,
-            host.description.c_str(), domain.name.c_str(), bootstrap_->address().c_str());
+  FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s #%d, %s, bootstrap %s", rank_, nranks_,
+            static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,
+            local.description.c_str(), bootstrap_->address().c_str());
   return Status::ok();
 }
 

@@ -26,7 +26,8 @@ PeerInfo localPeerInfo(int rank, const RankPlace& place, uint64_t chunkBytes, ui
   p.fifoSlots = fifoSlots;
   p.version = FCCL_VERSION_CODE;
   p.checkCalls = checkCalls ? 1 : 0;
-  gethostname(p.host, sizeof(p.host) - 1);
+  if (!place.hostName.empty()) std::snprintf(p.host, sizeof(p.host), "%s", place.hostName.c_str());  // a topology file's
+  else gethostname(p.host, sizeof(p.host) - 1);
   return p;
 }
 

@@ -1,0 +1,76 @@
+#include "topology/host_hardware.h"
+
+#include <hwloc.h>
+
+#include <cstdio>
+
+namespace fccl {
+namespace {
+
+int countOf(hwloc_topology_t topo, hwloc_obj_type_t type) {
+  const int n = hwloc_get_nbobjs_by_type(topo, type);
+  return n < 0 ? 0 : n;
+}
+
+// The NUMA node of the first non-I/O ancestor of an I/O object, -1 when it has none.
+int numaOf(hwloc_topology_t topo, hwloc_obj_t obj) {
+  hwloc_obj_t parent = hwloc_get_non_io_ancestor_obj(topo, obj);
+  if (!parent || !parent->nodeset) return -1;
+  return hwloc_bitmap_first(parent->nodeset);
+}
+
+std::string pciBusOf(hwloc_obj_t obj) {
+  for (hwloc_obj_t p = obj->parent; p; p = p->parent)
+    if (p->type == HWLOC_OBJ_PCI_DEVICE) {
+      char bus[32];
+      std::snprintf(bus, sizeof(bus), "%04x:%02x:%02x.%01x", p->attr->pcidev.domain, p->attr->pcidev.bus,
+                    p->attr->pcidev.dev, p->attr->pcidev.func);
+      return bus;
+    }
+  return "";
+}
+
+}  // namespace
+
+HostHardware detectHostHardware() {
+  HostHardware hw;
+  hwloc_topology_t topo = nullptr;
+  if (hwloc_topology_init(&topo) != 0) {
+    hw.error = "hwloc_topology_init failed";
+    return hw;
+  }
+  hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+  if (hwloc_topology_load(topo) != 0) {
+    hw.error = "hwloc_topology_load failed";
+    hwloc_topology_destroy(topo);
+    return hw;
+  }
+  hw.packages = countOf(topo, HWLOC_OBJ_PACKAGE);
+  hw.numaNodes = countOf(topo, HWLOC_OBJ_NUMANODE);
+  hw.cores = countOf(topo, HWLOC_OBJ_CORE);
+  hw.threads = countOf(topo, HWLOC_OBJ_PU);
+  for (hwloc_obj_t os = hwloc_get_next_osdev(topo, nullptr); os; os = hwloc_get_next_osdev(topo, os)) {
+    const auto kind = os->attr->osdev.type;
+    if (kind != HWLOC_OBJ_OSDEV_NETWORK && kind != HWLOC_OBJ_OSDEV_OPENFABRICS) continue;
+    hw.nics.push_back({os->name ? os->name : "?", pciBusOf(os), numaOf(topo, os)});
+  }
+  hwloc_topology_destroy(topo);
+  return hw;
+}
+
+std::vector<std::string> HostHardware::describe() const {
+  std::vector<std::string> lines;
+  if (!error.empty()) {
+    lines.push_back("hardware: not detected (" + error + ")");
+    return lines;
+  }
+  lines.push_back("hardware: " + std::to_string(packages) + " package(s), " + std::to_string(numaNodes) +
+                  " NUMA node(s), " + std::to_string(cores) + " core(s), " + std::to_string(threads) + " thread(s)");
+  if (nics.empty()) lines.push_back("network devices: none that hwloc reports");
+  for (const HostNic& nic : nics)
+    lines.push_back("network device " + nic.name + (nic.pciBus.empty() ? "" : " at PCI " + nic.pciBus) +
+                    (nic.numaNode >= 0 ? ", NUMA node " + std::to_string(nic.numaNode) : ", no NUMA locality"));
+  return lines;
+}
+
+}  // namespace fccl

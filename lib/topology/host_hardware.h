@@ -1,0 +1,29 @@
+// This host's hardware as hwloc sees it: packages, NUMA nodes, cores, and the network devices
+// with the PCI address and NUMA node they hang off. The scale-out NIC of a rank is the one
+// nearest to it (same NUMA node) when there is a choice; fccl-topo prints what was found.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fccl {
+
+struct HostNic {
+  std::string name;     // "eth0", "mlx5_0", ...
+  std::string pciBus;   // "0000:00:03.0", or "" for a virtual device
+  int numaNode = -1;    // -1: no locality known
+};
+
+struct HostHardware {
+  int packages = 0;
+  int numaNodes = 0;
+  int cores = 0;
+  int threads = 0;
+  std::vector<HostNic> nics;
+  std::string error;  // why detection failed, if it did
+  std::vector<std::string> describe() const;
+};
+
+HostHardware detectHostHardware();
+
+}  // namespace fccl
