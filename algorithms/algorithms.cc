@@ -16,6 +16,8 @@ constexpr Algorithm kAlgorithms[] = {
      Collective::kAllReduce, &hierAllReducePlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kAllGather,
      &ringAllGatherPlan},
+    {"hier", "hierarchical: all-gather along each rail across scale-up domains, then inside each domain",
+     Collective::kAllGather, &hierAllGatherPlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kReduceScatter,
      &ringReduceScatterPlan},
     {"ring", "pipelined chain along the ring from the root: every rank receives and forwards each chunk once",

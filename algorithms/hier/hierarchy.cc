@@ -31,6 +31,9 @@ Expected<Hierarchy> makeHierarchy(std::span<const int> ringOrder, std::span<cons
     return Status(Code::kInvalidUsage, "a hierarchical collective needs scale-up domains of one size (here: " + sizes + ")");
   Hierarchy h;
   h.self = self;
+  h.rails.resize(domains.front().size());
+  for (const auto& d : domains)
+    for (size_t i = 0; i < d.size(); ++i) h.rails[i].push_back(d[i]);
   for (const auto& d : domains)
     for (size_t i = 0; i < d.size(); ++i)
       if (d[i] == self) {

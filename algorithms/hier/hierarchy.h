@@ -15,6 +15,8 @@ namespace fccl {
 struct Hierarchy {
   std::vector<int> localOrder;  // this rank's domain, in ring order
   std::vector<int> railOrder;   // one rank per domain, same local index as this rank
+  // Every rail: rails[i] holds the rank at local index i of each domain, domain by domain.
+  std::vector<std::vector<int>> rails;
   Ring local() const;
   Ring rail() const;
   int self = 0;
