@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,6 +32,11 @@ class SendConnector {
   // kRemote when the peer is known to be gone; checked while waiting, not on every call.
   virtual Status health() = 0;
   virtual std::string_view name() const = 0;  // "shm", "ofi:tcp;ofi_rxm", ...
+  // Bytes committed so far: the traffic this connection carried.
+  uint64_t bytesCommitted() const { return bytesCommitted_; }
+
+ protected:
+  uint64_t bytesCommitted_ = 0;  // commit() adds its bytes
 };
 
 class RecvConnector {

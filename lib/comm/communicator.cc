@@ -38,6 +38,11 @@ Communicator::~Communicator() {
   waitIdle();
   abort_ = true;
   if (initThread_.joinable()) initThread_.join();
+  if (connections_) {
+    const Connections::Traffic t = connections_->traffic();
+    FCCL_INFO(Subsys::kInit, "rank %d traffic: %llu bytes sent over scale-up, %llu over scale-out", rank_,
+              static_cast<unsigned long long>(t.scaleUp), static_cast<unsigned long long>(t.scaleOut));
+  }
   magic_ = 0;
 }
 

@@ -24,7 +24,15 @@ Connections::Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int 
                          std::string transport)
     : bootstrap_(bootstrap), peers_(std::move(peers)), self_(self), shm_(shm), forced_(std::move(transport)),
       chunkBytes_(shm.slotBytes),
-      sends_(peers_.size() * kMaxChannels), recvs_(peers_.size() * kMaxChannels) {}
+      sends_(peers_.size() * kMaxChannels), sendsScaleOut_(peers_.size() * kMaxChannels),
+      recvs_(peers_.size() * kMaxChannels) {}
+
+Connections::Traffic Connections::traffic() const {
+  Traffic t;
+  for (size_t i = 0; i < sends_.size(); ++i)
+    if (sends_[i]) (sendsScaleOut_[i] ? t.scaleOut : t.scaleUp) += sends_[i]->bytesCommitted();
+  return t;
+}
 
 Expected<Transport*> Connections::scaleOut() {
   if (!net_) {
@@ -86,6 +94,7 @@ Status Connections::ensure(const Plan& plan) {
     auto send = transport->connect({peer, peers_[static_cast<size_t>(peer)].pid}, std::span(env.data, env.bytes));
     if (!send.isOk()) return std::move(send).takeStatus();
     sends_[index(peer, channel)] = std::move(send).take();
+    sendsScaleOut_[index(peer, channel)] = transport != static_cast<Transport*>(&shm_);
     FCCL_INFO(Subsys::kInit, "channel %d: rank %d -> rank %d via %s (%s)", channel, self_, peer,
               std::string(transport->name()).c_str(), why.c_str());
   }

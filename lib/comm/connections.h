@@ -28,6 +28,13 @@ class Connections final : public PeerLinks {
   Status ensure(const Plan& plan);
 
   SendConnector& sendTo(int peer, int channel) override { return *sends_[index(peer, channel)]; }
+
+  // Bytes this rank has sent over each fabric so far.
+  struct Traffic {
+    uint64_t scaleUp = 0;
+    uint64_t scaleOut = 0;
+  };
+  Traffic traffic() const;
   RecvConnector& recvFrom(int peer, int channel) override { return *recvs_[index(peer, channel)]; }
 
  private:
@@ -44,6 +51,7 @@ class Connections final : public PeerLinks {
   size_t chunkBytes_;
   std::unique_ptr<NetTransport> net_;  // made when the first scale-out hop needs it
   std::vector<std::unique_ptr<SendConnector>> sends_;
+  std::vector<bool> sendsScaleOut_;  // per entry of sends_: its fabric
   std::vector<std::unique_ptr<RecvConnector>> recvs_;
 };
 

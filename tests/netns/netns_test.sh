@@ -129,6 +129,17 @@ if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
     # In the ring 0..7 the only hops between domains are 3 -> 4 and 7 -> 0.
     crossing=$(grep -o "rank [0-9] -> rank [0-9] via ofi:" <<<"$out" | sort -u | sed 's/ via ofi://' | tr '\n' ';')
     [ "$crossing" = "rank 3 -> rank 4;rank 7 -> rank 0;" ] || fail "fccl-perf $coll: scale-out hops are $crossing"
+    # The traffic counters agree: only ranks 3 and 7 send over scale-out.
+    for r in 0 1 2 3 4 5 6 7; do
+      line=$(grep "rank $r traffic: " <<<"$out" | head -1)
+      out_bytes=$(sed -n 's/.* over scale-up, \([0-9]*\) over scale-out$/\1/p' <<<"$line")
+      [ -n "$out_bytes" ] || fail "fccl-perf $coll: no traffic line for rank $r: $out"
+      if [ "$r" = 3 ] || [ "$r" = 7 ]; then
+        [ "$out_bytes" -gt 0 ] || fail "fccl-perf $coll: rank $r sent nothing over scale-out: $line"
+      else
+        [ "$out_bytes" = 0 ] || fail "fccl-perf $coll: rank $r sent over scale-out: $line"
+      fi
+    done
   done
   echo "4 hosts x 2 ranks, 2 domains: scale-up within a domain across hosts, scale-out only for 3 -> 4 and 7 -> 0"
   # The hierarchical all-reduce (and fccl-perf's own all-gather, hierarchical too) on that
@@ -142,6 +153,11 @@ if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
   expected="rank 0 -> rank 4;rank 1 -> rank 5;rank 2 -> rank 6;rank 3 -> rank 7;"
   expected+="rank 4 -> rank 0;rank 5 -> rank 1;rank 6 -> rank 2;rank 7 -> rank 3;"
   [ "$crossing" = "$expected" ] || fail "FCCL_ALGO=hier: scale-out hops are $crossing"
+  for r in 0 1 2 3 4 5 6 7; do  # every rank carries its rail's share, over both fabrics
+    line=$(grep "rank $r traffic: " <<<"$out" | head -1)
+    grep -qE "traffic: [1-9][0-9]* bytes sent over scale-up, [1-9][0-9]* over scale-out$" <<<"$line" ||
+      fail "FCCL_ALGO=hier: rank $r traffic: $line"
+  done
   echo "hierarchical all-reduce on 4 hosts x 2 ranks in 2 domains: checked, scale-out only on the 4 rails"
 fi
 

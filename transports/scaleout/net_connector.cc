@@ -184,6 +184,7 @@ std::span<std::byte> NetSendConnector::acquire() {
 }
 
 void NetSendConnector::commit(size_t bytes) {
+  bytesCommitted_ += bytes;
   const uint32_t index = static_cast<uint32_t>(tail_ % slotCount_);
   ++tail_;
   if (!failure_.isOk()) return;

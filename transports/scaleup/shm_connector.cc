@@ -67,6 +67,7 @@ std::span<std::byte> ShmSendConnector::acquire() {
 }
 
 void ShmSendConnector::commit(size_t bytes) {
+  bytesCommitted_ += bytes;
   const uint32_t slot = static_cast<uint32_t>(tail_ % slotCount_);
   header()->chunkBytes[slot] = bytes;
   ++tail_;
