@@ -65,7 +65,8 @@ Status Communicator::init(const fcclUniqueId& id) {
   FCCL_ASSIGN_OR_RETURN(auto peers, validatePeerInfos(all, self));
   FCCL_TRY(agreeOnTopology(peers));
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
-                                               ShmOptions{options_.fifoSlots, options_.chunkBytes}, options_.transport);
+                                               ShmOptions{options_.fifoSlots, options_.chunkBytes}, options_.transport,
+                                               local.nic);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s #%d, %s, bootstrap %s", rank_, nranks_,
             static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "topology/hop_choice.h"
+#include "topology/host_hardware.h"
 
 namespace fccl {
 namespace {
@@ -21,8 +22,9 @@ struct HandleEnvelope {
 }  // namespace
 
 Connections::Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm,
-                         std::string transport)
+                         std::string transport, std::string nic)
     : bootstrap_(bootstrap), peers_(std::move(peers)), self_(self), shm_(shm), forced_(std::move(transport)),
+      nic_(std::move(nic)),
       chunkBytes_(shm.slotBytes),
       sends_(peers_.size() * kMaxChannels), sendsScaleOut_(peers_.size() * kMaxChannels),
       recvs_(peers_.size() * kMaxChannels) {}
@@ -38,6 +40,12 @@ Expected<Transport*> Connections::scaleOut() {
   if (!net_) {
     FCCL_ASSIGN_OR_RETURN(NetOptions options, NetOptions::fromEnv());
     options.slotBytes = chunkBytes_;  // the executor's chunk: both ends must agree
+    // For the NIC choice: this rank's index among the ranks of its host, and where it runs.
+    options.nic.name = nic_;
+    options.nic.localIndex = 0;
+    for (int r = 0; r < self_; ++r)
+      if (peers_[static_cast<size_t>(r)].hostHash == peers_[static_cast<size_t>(self_)].hostHash) ++options.nic.localIndex;
+    options.nic.numaNode = currentNumaNode();
     auto net = NetTransport::create(options);
     if (!net.isOk()) return std::move(net).takeStatus().context("starting the scale-out transport");
     net_ = std::move(net).take();

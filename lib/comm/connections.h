@@ -21,7 +21,9 @@ class Connections final : public PeerLinks {
  public:
   // `transport`: "" picks per hop (scale-up within a domain, scale-out between domains), "scaleup"
   // or "scaleout" force one for every hop (FCCL_TRANSPORT).
-  Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm, std::string transport);
+  // `nic`: the NIC a topology file names for this rank ("" if none), for the scale-out transport.
+  Connections(Bootstrap& bootstrap, std::vector<PeerInfo> peers, int self, const ShmOptions& shm, std::string transport,
+              std::string nic = "");
 
   // Connects every (peer, channel) that `plan` names and that is not connected yet. Collective
   // between the peers involved: each of them calls it for its own plan of the same operation.
@@ -48,6 +50,7 @@ class Connections final : public PeerLinks {
   int self_;
   ShmTransport shm_;
   std::string forced_;
+  std::string nic_;
   size_t chunkBytes_;
   std::unique_ptr<NetTransport> net_;  // made when the first scale-out hop needs it
   std::vector<std::unique_ptr<SendConnector>> sends_;

@@ -2,7 +2,11 @@
 
 #include <hwloc.h>
 
+#include <sched.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <string>
 
 namespace fccl {
 namespace {
@@ -56,6 +60,17 @@ HostHardware detectHostHardware() {
   }
   hwloc_topology_destroy(topo);
   return hw;
+}
+
+int currentNumaNode() {
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return -1;
+  // sysfs links each CPU to its node: /sys/devices/system/cpu/cpuN/nodeM. Cheaper than loading
+  // a whole hwloc topology for one number.
+  const std::string dir = "/sys/devices/system/cpu/cpu" + std::to_string(cpu);
+  for (int node = 0; node < 1024; ++node)
+    if (access((dir + "/node" + std::to_string(node)).c_str(), F_OK) == 0) return node;
+  return -1;
 }
 
 std::vector<std::string> HostHardware::describe() const {

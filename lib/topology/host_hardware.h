@@ -25,5 +25,7 @@ struct HostHardware {
 };
 
 HostHardware detectHostHardware();
+// The NUMA node of the CPU this thread last ran on, -1 when unknown.
+int currentNumaNode();
 
 }  // namespace fccl

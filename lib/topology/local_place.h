@@ -14,6 +14,7 @@ namespace fccl {
 struct LocalPlace {
   RankPlace place;
   std::string description;  // for the init log: where each part came from
+  std::string nic;          // the NIC a topology file gives this rank, "" otherwise
 };
 
 Expected<LocalPlace> localPlace(int rank, int nranks);

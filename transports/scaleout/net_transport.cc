@@ -39,19 +39,31 @@ Expected<NetOptions> NetOptions::fromEnv() {
   NetOptions o;
   FCCL_ASSIGN_OR_RETURN(int64_t slots, envInt("FCCL_NET_SLOTS", o.slots, 1, kMaxSlots));
   FCCL_ASSIGN_OR_RETURN(int64_t chunk, envInt("FCCL_CHUNK_SIZE", static_cast<int64_t>(o.slotBytes), 4096, kMaxSlotBytes));
-  FCCL_ASSIGN_OR_RETURN(int64_t device, envInt("FCCL_NET_DEVICE", o.device, 0, 1023));
+  FCCL_ASSIGN_OR_RETURN(int64_t device, envInt("FCCL_NET_DEVICE", o.device, -1, 1023));
   o.slots = static_cast<uint32_t>(slots);
   o.slotBytes = static_cast<size_t>(chunk);
   o.device = static_cast<int>(device);
   return o;
 }
 
-Expected<std::unique_ptr<NetTransport>> NetTransport::create(const NetOptions& options, std::shared_ptr<Net> net) {
-  FCCL_TRY(checkShape(options.slots, options.slotBytes, "net transport options", Code::kInvalidArgument));
+Expected<std::unique_ptr<NetTransport>> NetTransport::create(const NetOptions& given, std::shared_ptr<Net> net) {
+  FCCL_TRY(checkShape(given.slots, given.slotBytes, "net transport options", Code::kInvalidArgument));
   if (!net) {
     FCCL_ASSIGN_OR_RETURN(net, Net::process());
   }
   FCCL_ASSIGN_OR_RETURN(int devices, net->devices());
+  NetOptions options = given;
+  std::string why = "FCCL_NET_DEVICE=" + std::to_string(options.device);
+  if (options.device < 0 && devices > 0) {
+    std::vector<NicCandidate> nics;
+    for (int d = 0; d < devices; ++d) {
+      FCCL_ASSIGN_OR_RETURN(NetProperties p, net->properties(d));
+      nics.push_back({p.name, numaNodeOfPciPath(p.pciPath)});
+    }
+    const NicChoice choice = chooseNic(nics, options.nic);
+    options.device = choice.device;
+    why = choice.reason;
+  }
   if (options.device < 0 || options.device >= devices)
     return Status(Code::kInvalidArgument, "FCCL_NET_DEVICE=" + std::to_string(options.device) + ", but net '" +
                                               std::string(net->name()) + "' has " + std::to_string(devices) +
@@ -62,9 +74,9 @@ Expected<std::unique_ptr<NetTransport>> NetTransport::create(const NetOptions& o
                                            std::to_string(options.device) + " cannot send host memory");
   std::string name(net->name());
   if (!props.provider.empty()) name += ":" + props.provider;
-  FCCL_INFO(Subsys::kNet, "scale-out via %s, device %d: %s (%d Mbps, pci '%s'), %u slots of %zu bytes", name.c_str(),
-            options.device, props.name.c_str(), props.speedMbps, props.pciPath.c_str(), options.slots,
-            options.slotBytes);
+  FCCL_INFO(Subsys::kNet, "scale-out via %s, device %d: %s (%d Mbps, pci '%s'; %s), %u slots of %zu bytes",
+            name.c_str(), options.device, props.name.c_str(), props.speedMbps, props.pciPath.c_str(), why.c_str(),
+            options.slots, options.slotBytes);
   return std::unique_ptr<NetTransport>(new NetTransport(options, std::move(net), std::move(props), std::move(name)));
 }
 

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "transports/plugin/net.h"
+#include "transports/scaleout/nic_choice.h"
 #include "transports/transport.h"
 
 namespace fccl {
@@ -33,7 +34,9 @@ namespace fccl {
 struct NetOptions {
   uint32_t slots = 8;             // FCCL_NET_SLOTS: chunks in flight per connection
   size_t slotBytes = 512 * 1024;  // FCCL_CHUNK_SIZE: bytes a step moves at a time
-  int device = 0;                 // FCCL_NET_DEVICE: which of the net's NICs this rank uses
+  int device = -1;                // FCCL_NET_DEVICE: which of the net's NICs this rank uses; -1: chooseNic
+
+  NicHint nic;                    // what chooseNic goes by when device is -1
 
   // The defaults, overridden by the environment; a malformed value is an error naming it.
   static Expected<NetOptions> fromEnv();
