@@ -20,6 +20,8 @@ constexpr Algorithm kAlgorithms[] = {
      Collective::kAllGather, &hierAllGatherPlan},
     {"ring", "bandwidth-optimal: each rank sends (n-1)/n of the data, to one neighbour", Collective::kReduceScatter,
      &ringReduceScatterPlan},
+    {"hier", "hierarchical: reduce-scatter inside each scale-up domain, then along each rail across domains",
+     Collective::kReduceScatter, &hierReduceScatterPlan},
     {"ring", "pipelined chain along the ring from the root: every rank receives and forwards each chunk once",
      Collective::kBroadcast, &chainBroadcastPlan},
     {"ring", "pipelined chain along the ring into the root: every rank adds its part to each chunk once",

@@ -59,6 +59,7 @@ Plan treeAllReducePlan(const PlanRequest& req);
 Plan doublingAllReducePlan(const PlanRequest& req);
 Plan hierAllReducePlan(const PlanRequest& req);
 Plan hierAllGatherPlan(const PlanRequest& req);
+Plan hierReduceScatterPlan(const PlanRequest& req);
 Plan ringAllGatherPlan(const PlanRequest& req);
 Plan ringReduceScatterPlan(const PlanRequest& req);
 Plan chainBroadcastPlan(const PlanRequest& req);

@@ -64,6 +64,9 @@ struct Channel {
 struct Plan {
   std::string algorithm;  // "ring", "local", ...
   std::vector<Channel> channels;
+  // Elements of scratch the plan needs beyond the call's buffers (partial results with no place
+  // in the output): the caller provides them as extraBuffer(0), of the call's dtype.
+  size_t scratchElems = 0;
 };
 
 bool primSends(Prim prim);

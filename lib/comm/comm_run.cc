@@ -89,7 +89,16 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
                std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
   }
-  return execute(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, describeCall(call, seq));
+  ExecCall exec{call.input, call.output, call.type, call.op, nranks_};
+  void* scratch[1] = {nullptr};
+  if (plan.scratchElems > 0) {
+    // Kept between calls and grown only when a call needs more: no allocation per call.
+    const size_t bytes = plan.scratchElems * typeSize(call.type);
+    if (scratch_.size() < bytes) scratch_.resize(bytes);
+    scratch[0] = scratch_.data();
+    exec.extra = scratch;
+  }
+  return execute(plan, exec, describeCall(call, seq));
 }
 
 Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {

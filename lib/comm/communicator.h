@@ -104,6 +104,7 @@ class Communicator {
   std::vector<int> ringOrder_;  // ranks in the topology's ring order (topology/topology_ring.h)
   std::optional<Hierarchy> hierarchy_;  // this rank's domain and rail rings, when domains are even
   Status noHierarchy_;                  // why there is none
+  std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
   Registrations registrations_;
 };
 

@@ -20,7 +20,19 @@ size_t outputCount(const SimCall& call) {
 
 // The API's layouts: in place, all-gather's input is the rank's block of the output, and
 // reduce-scatter's output the rank's block of the input; otherwise input and output coincide.
-SimRank layout(const SimCall& call, int rank, Plan plan) {
+// The rank's buffers, and the scratch its plan asks for (extraBuffer(0)) after them.
+SimRank withScratch(SimRank rank) {
+  if (rank.plan.scratchElems == 0) return rank;
+  rank.extra.push_back({rank.memory.size(), rank.plan.scratchElems});
+  rank.memory.resize(rank.memory.size() + rank.plan.scratchElems, kUnwritten);
+  return rank;
+}
+
+SimRank bufferLayout(const SimCall& call, int rank, Plan plan);
+
+SimRank layout(const SimCall& call, int rank, Plan plan) { return withScratch(bufferLayout(call, rank, std::move(plan))); }
+
+SimRank bufferLayout(const SimCall& call, int rank, Plan plan) {
   std::vector<double> input(inputCount(call));
   for (size_t i = 0; i < input.size(); ++i) input[i] = simInput(rank, i, call.nranks);
   if (!call.inPlace) return outOfPlaceRank(std::move(plan), input, outputCount(call), kUnwritten);

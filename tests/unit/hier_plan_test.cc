@@ -73,6 +73,41 @@ TEST_CASE("hierarchical all-gather runs exactly in the simulator for every shape
   REQUIRE(simulateCall(call, {chunk, slots}).error == "");
 }
 
+TEST_CASE("hierarchical reduce-scatter runs exactly in the simulator for every shape of domains", "[unit][sim][hier]") {
+  const auto shape = GENERATE(std::pair{1, 1}, std::pair{1, 4}, std::pair{4, 1}, std::pair{2, 2}, std::pair{2, 3},
+                              std::pair{3, 2}, std::pair{2, 4}, std::pair{3, 3});
+  const size_t count = GENERATE(as<size_t>{}, 0, 1, 7, 100);
+  const size_t chunk = GENERATE(as<size_t>{}, 1, 3, 64);
+  const size_t slots = GENERATE(as<size_t>{}, 2, 8);
+  const bool inPlace = GENERATE(false, true);
+  const bool average = GENERATE(false, true);
+  const auto [domains, perDomain] = shape;
+  SimCall call{Collective::kReduceScatter, &hierReduceScatterPlan, domains * perDomain, count,
+               1 + static_cast<int>(count % 2), 0, inPlace};
+  call.domainOf = blocksOf(domains, perDomain);
+  INFO(domains << " domains x " << perDomain << ", count " << count << " chunk " << chunk << " slots " << slots
+               << " in place " << inPlace);
+  REQUIRE(simulateCall(call, {chunk, slots, average}).error == "");
+}
+
+TEST_CASE("hierarchical reduce-scatter sends D-1 blocks across domains, with D blocks of scratch",
+          "[unit][sim][hier]") {
+  const int domains = 3, perDomain = 2, n = domains * perDomain;
+  const size_t count = 100;
+  SimCall call{Collective::kReduceScatter, &hierReduceScatterPlan, n, count};
+  call.domainOf = blocksOf(domains, perDomain);
+  const std::vector<Plan> plans = plansOf(call, 16);
+  for (int r = 0; r < n; ++r) {
+    size_t across = 0;
+    for (const Step& s : plans[static_cast<size_t>(r)].channels[0].steps)
+      if (primSends(s.prim) && call.domainOf[static_cast<size_t>(s.sendPeer)] != call.domainOf[static_cast<size_t>(r)])
+        across += s.src.count;
+    INFO("rank " << r);
+    CHECK(across == (domains - 1) * count);
+    CHECK(plans[static_cast<size_t>(r)].scratchElems == domains * count);
+  }
+}
+
 TEST_CASE("hierarchical all-gather sends D-1 blocks across domains", "[unit][sim][hier]") {
   const int domains = 3, perDomain = 2, n = domains * perDomain;
   const size_t count = 100;
