@@ -18,6 +18,7 @@
 #include "algorithms/common/local_plan.h"
 #include "algorithms/common/partition.h"
 #include "algorithms/tree/binary_tree.h"
+#include "algorithms/tree/domain_tree.h"
 
 namespace fccl {
 namespace {
@@ -59,7 +60,10 @@ void broadcastDown(const TreeNode& node, const Slice& out, std::vector<Step>& st
 
 Plan treeAllReducePlan(const PlanRequest& req) {
   if (req.ring.size() == 1) return localCopyPlan("tree", req.count, req.channels);
-  const std::array<TreeNode, 2> trees = doubleBinaryTree(req.ring);
+  // Across several scale-up domains of several ranks, chains inside the domains under a double
+  // binary tree of their heads (domain_tree.h); otherwise the double binary tree over the ring.
+  const bool domains = req.hierarchy && req.hierarchy->local().size() > 1 && req.hierarchy->rail().size() > 1;
+  const std::array<TreeNode, 2> trees = domains ? domainTrees(*req.hierarchy) : doubleBinaryTree(req.ring);
   Plan plan{"tree", std::vector<Channel>(2 * static_cast<size_t>(req.channels))};
   for (int c = 0; c < req.channels; ++c) {
     const Range share = partOf(req.count, req.channels, c);

@@ -287,6 +287,10 @@ TEST_CASE("hierarchical all-reduce and all-gather and reduce-scatter are correct
   runMatrix(6, "hier", nullptr, 2);
   runMatrix(8, "hier", nullptr, 4);
 }
+TEST_CASE("tree all-reduce over 2x3 and 3x2 scale-up domains is correct", "[integration][collectives]") {
+  runMatrix(6, "tree", nullptr, 3);
+  runMatrix(6, "tree", nullptr, 2);
+}
 TEST_CASE("doubling all-reduce is correct on 1 to 8 ranks at every size", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 6, 7, 8}) runMatrix(n, "doubling");
 }

@@ -4,6 +4,7 @@
 // traffic between domains is the rail all-reduce's, a 1/L slice per rank.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <vector>
 
 #include "algorithms/algorithms.h"
@@ -121,6 +122,41 @@ TEST_CASE("hierarchical all-gather sends D-1 blocks across domains", "[unit][sim
         across += s.src.count ? s.src.count : s.dst.count;
     INFO("rank " << r);
     CHECK(across == (domains - 1) * count);
+  }
+}
+
+TEST_CASE("tree all-reduce over domains runs exactly in the simulator", "[unit][sim][hier][tree]") {
+  const auto shape = GENERATE(std::pair{2, 2}, std::pair{2, 3}, std::pair{3, 2}, std::pair{4, 2}, std::pair{5, 3});
+  const size_t count = GENERATE(as<size_t>{}, 0, 1, 7, 1000);
+  const size_t chunk = GENERATE(as<size_t>{}, 1, 64);
+  const size_t slots = GENERATE(as<size_t>{}, 2, 8);
+  const bool inPlace = GENERATE(false, true);
+  const bool average = GENERATE(false, true);
+  const auto [domains, perDomain] = shape;
+  SimCall call{Collective::kAllReduce, &treeAllReducePlan, domains * perDomain, count, 1, 0, inPlace};
+  call.domainOf = blocksOf(domains, perDomain);
+  INFO(domains << " domains x " << perDomain << ", count " << count << " chunk " << chunk << " slots " << slots);
+  REQUIRE(simulateCall(call, {chunk, slots, average}).error == "");
+}
+
+TEST_CASE("tree all-reduce over domains: leaves and chains inside domains, only heads linked across",
+          "[unit][plan][hier][tree]") {
+  const int domains = 4, perDomain = 3, n = domains * perDomain;
+  SimCall call{Collective::kAllReduce, &treeAllReducePlan, n, 100};
+  call.domainOf = blocksOf(domains, perDomain);
+  const std::vector<Plan> plans = plansOf(call, 16);
+  for (int r = 0; r < n; ++r) {
+    const bool head = r % perDomain == 0;
+    for (const Channel& ch : plans[static_cast<size_t>(r)].channels)
+      for (const Step& s : ch.steps)
+        for (int peer : {s.sendPeer, s.recvPeer}) {
+          if (peer == kNoPeer) continue;
+          INFO("rank " << r << " peer " << peer);
+          if (call.domainOf[static_cast<size_t>(peer)] != call.domainOf[static_cast<size_t>(r)])
+            CHECK((head && peer % perDomain == 0));  // across domains: head to head only
+          else
+            CHECK(std::abs(peer - r) == 1);  // inside: the chain
+        }
   }
 }
 

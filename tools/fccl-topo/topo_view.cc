@@ -4,6 +4,7 @@
 
 #include "algorithms/ring/ring.h"
 #include "algorithms/tree/binary_tree.h"
+#include "algorithms/tree/domain_tree.h"
 #include "topology/host_hardware.h"
 #include "topology/local_place.h"
 #include "topology/topology_file.h"
@@ -26,9 +27,22 @@ Expected<TopoView> complete(TopoView view) {
   view.ring = topologyRingOrder(places);
   view.crossings = domainCrossings(view.ring, places);
   for (auto& parents : view.treeParents) parents.assign(places.size(), -1);
+  // The trees the tree all-reduce builds: chains in domains under a tree of their heads when
+  // there are several domains of several ranks, else the double binary tree over the ring.
+  std::vector<int> domainOf(places.size());
+  for (size_t r = 0; r < places.size(); ++r) {
+    domainOf[r] = static_cast<int>(r);
+    for (size_t q = 0; q < r; ++q)
+      if (places[q].domain == places[r].domain) {
+        domainOf[r] = domainOf[q];
+        break;
+      }
+  }
   if (n >= 2)
     for (int r = 0; r < n; ++r) {
-      const auto nodes = doubleBinaryTree(Ring(view.ring, r));
+      auto hierarchy = makeHierarchy(view.ring, domainOf, r);
+      const bool domains = hierarchy.isOk() && hierarchy->local().size() > 1 && hierarchy->rail().size() > 1;
+      const auto nodes = domains ? domainTrees(*hierarchy) : doubleBinaryTree(Ring(view.ring, r));
       for (size_t t = 0; t < 2; ++t) view.treeParents[t][static_cast<size_t>(r)] = nodes[t].parent;
     }
   return view;
