@@ -56,7 +56,8 @@ Status Communicator::init(const fcclUniqueId& id) {
   if (!bootstrap.isOk()) return std::move(bootstrap).takeStatus().context("bootstrap");
   bootstrap_ = std::move(bootstrap).take();
 
-  FCCL_ASSIGN_OR_RETURN(LocalPlace local, localPlace(rank_, nranks_));
+  FCCL_ASSIGN_OR_RETURN(std::string fabric, device_->fabricId());
+  FCCL_ASSIGN_OR_RETURN(LocalPlace local, localPlace(rank_, nranks_, fabric));
   const PeerInfo self = localPeerInfo(rank_, local.place, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
   std::vector<PeerInfo> all(static_cast<size_t>(nranks_));
   all[static_cast<size_t>(rank_)] = self;

@@ -7,9 +7,9 @@
 
 namespace fccl {
 
-Expected<LocalPlace> localPlace(int rank, int nranks) {
+Expected<LocalPlace> localPlace(int rank, int nranks, const std::string& deviceFabricId) {
   const HostIdentity host = localHostIdentity();
-  const DomainIdentity domain = localDomainIdentity(host);
+  const DomainIdentity domain = localDomainIdentity(host, deviceFabricId);
   LocalPlace local{RankPlace{host.hash, domain.hash, localKernelIdentity(), "", domain.name},
                    "host " + host.description + ", scale-up domain " + domain.name, ""};
   auto path = envString("FCCL_TOPO_FILE");

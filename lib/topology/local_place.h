@@ -17,6 +17,7 @@ struct LocalPlace {
   std::string nic;          // the NIC a topology file gives this rank, "" otherwise
 };
 
-Expected<LocalPlace> localPlace(int rank, int nranks);
+// `deviceFabricId`: what the device plugin's fabricId reports ("" for none).
+Expected<LocalPlace> localPlace(int rank, int nranks, const std::string& deviceFabricId = "");
 
 }  // namespace fccl

@@ -159,6 +159,14 @@ if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
       fail "FCCL_ALGO=hier: rank $r traffic: $line"
   done
   echo "hierarchical all-reduce on 4 hosts x 2 ranks in 2 domains: checked, scale-out only on the 4 rails"
+  for dtype in int8 uint8 int32 uint32 int64 uint64 half float double; do
+    # shellcheck disable=SC2016  # expanded by each rank's shell
+    out=$(FCCL_ALGO=hier KEEP=1 timeout 60 "$root/scripts/multihost.sh" 4 2 -- sh -c \
+      'FCCL_SCALEUP_DOMAIN=rack$((FCCL_RANK / 4)) exec "$0" "$@"' "$build_dir/benchmarks/fccl-perf" allreduce \
+      -d "$dtype" -o all -b 8 -e 600K -f 9 -n 1 -w 0 -c 1 2>&1) || fail "FCCL_ALGO=hier, $dtype: $out"
+    grep -q "Out of bounds values : 0 OK" <<<"$out" || fail "FCCL_ALGO=hier, $dtype: $out"
+  done
+  echo "hierarchical all-reduce on that layout: every dtype x op checked"
 fi
 
 step "multihost.sh: env-only launch, a rank's failure is the exit status, hosts removed after"
