@@ -46,6 +46,7 @@ Expected<Transport*> Connections::scaleOut() {
     for (int r = 0; r < self_; ++r)
       if (peers_[static_cast<size_t>(r)].hostHash == peers_[static_cast<size_t>(self_)].hostHash) ++options.nic.localIndex;
     options.nic.numaNode = currentNumaNode();
+    options.nic.numaOfPci = numaNodeOfPci;  // libfabric's PCI address -> hwloc's PCI object -> its NUMA node
     auto net = NetTransport::create(options);
     if (!net.isOk()) return std::move(net).takeStatus().context("starting the scale-out transport");
     net_ = std::move(net).take();

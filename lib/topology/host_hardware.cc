@@ -73,6 +73,26 @@ int currentNumaNode() {
   return -1;
 }
 
+int numaNodeOfPci(const std::string& pciPathOrBusId) {
+  const size_t slash = pciPathOrBusId.rfind('/');
+  const std::string bus = slash == std::string::npos ? pciPathOrBusId : pciPathOrBusId.substr(slash + 1);
+  if (bus.empty()) return -1;
+  // One hwloc tree per process, loaded on first use: the NIC choice runs once per communicator.
+  static hwloc_topology_t topo = [] {
+    hwloc_topology_t t = nullptr;
+    if (hwloc_topology_init(&t) != 0) return static_cast<hwloc_topology_t>(nullptr);
+    hwloc_topology_set_io_types_filter(t, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+    if (hwloc_topology_load(t) != 0) {
+      hwloc_topology_destroy(t);
+      return static_cast<hwloc_topology_t>(nullptr);
+    }
+    return t;
+  }();
+  if (!topo) return -1;
+  hwloc_obj_t dev = hwloc_get_pcidev_by_busidstring(topo, bus.c_str());
+  return dev ? numaOf(topo, dev) : -1;
+}
+
 std::vector<std::string> HostHardware::describe() const {
   std::vector<std::string> lines;
   if (!error.empty()) {

@@ -27,5 +27,8 @@ struct HostHardware {
 HostHardware detectHostHardware();
 // The NUMA node of the CPU this thread last ran on, -1 when unknown.
 int currentNumaNode();
+// The NUMA node of a PCI device, found in hwloc's tree from its sysfs path or bus id
+// ("/sys/bus/pci/devices/0000:00:03.0", "0000:00:03.0"); -1 when hwloc does not place it.
+int numaNodeOfPci(const std::string& pciPathOrBusId);
 
 }  // namespace fccl

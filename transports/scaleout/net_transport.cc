@@ -58,7 +58,9 @@ Expected<std::unique_ptr<NetTransport>> NetTransport::create(const NetOptions& g
     std::vector<NicCandidate> nics;
     for (int d = 0; d < devices; ++d) {
       FCCL_ASSIGN_OR_RETURN(NetProperties p, net->properties(d));
-      nics.push_back({p.name, numaNodeOfPciPath(p.pciPath)});
+      int numa = options.nic.numaOfPci ? options.nic.numaOfPci(p.pciPath) : -1;
+      if (numa < 0) numa = numaNodeOfPciPath(p.pciPath);
+      nics.push_back({p.name, numa});
     }
     const NicChoice choice = chooseNic(nics, options.nic);
     options.device = choice.device;

@@ -4,6 +4,7 @@
 // rule is tested without hardware.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct NicHint {
   std::string name;     // the NIC a topology file gives this rank; "" if none
   int localIndex = 0;   // this rank among the ranks of its host
   int numaNode = -1;    // where this rank runs; -1: unknown
+  // A NIC's NUMA node from its PCI path (the topology layer asks hwloc); unset: sysfs.
+  std::function<int(const std::string& pciPath)> numaOfPci;
 };
 
 struct NicChoice {
