@@ -82,16 +82,7 @@ Status Communicator::agreeOnTopology(const std::vector<PeerInfo>& peers) {
   places.reserve(peers.size());
   for (const PeerInfo& p : peers) places.push_back(placeOf(p));
   ringOrder_ = topologyRingOrder(places);
-  std::vector<int> domainOf(places.size());
-  for (size_t r = 0; r < places.size(); ++r) {
-    domainOf[r] = static_cast<int>(r);
-    for (size_t q = 0; q < r; ++q)
-      if (places[q].domain == places[r].domain) {
-        domainOf[r] = domainOf[q];
-        break;
-      }
-  }
-  auto hierarchy = makeHierarchy(ringOrder_, domainOf, rank_);
+  auto hierarchy = makeHierarchy(ringOrder_, domainIndices(places), rank_);
   if (hierarchy.isOk()) hierarchy_ = std::move(hierarchy).take();
   else noHierarchy_ = hierarchy.status();
   std::vector<uint64_t> digests(static_cast<size_t>(nranks_));

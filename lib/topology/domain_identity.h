@@ -1,9 +1,7 @@
 // A rank's scale-up domain: the ranks that reach each other over the load/store fabric. By
 // default a domain is a host, or what the device plugin reports; FCCL_SCALEUP_DOMAIN names one
 // that spans hosts (a rack of hosts
-// joined by the scale-up fabric: on one machine, namespaces that share its memory). And the
-// kernel identity, which says whether shared memory, our model of that fabric, can join two
-// ranks at all: same boot, same PID namespace.
+// joined by the scale-up fabric: on one machine, namespaces that share its memory).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +19,5 @@ struct DomainIdentity {
 // FCCL_SCALEUP_DOMAIN when set; else the device's fabric id (fccl_device.h's fabricId: devices
 // with one id reach each other by load/store) when it reports one; else the host.
 DomainIdentity localDomainIdentity(const HostIdentity& host, const std::string& deviceFabricId = "");
-uint64_t localKernelIdentity();
 
 }  // namespace fccl

@@ -55,8 +55,21 @@ HostHardware detectHostHardware() {
   hw.threads = countOf(topo, HWLOC_OBJ_PU);
   for (hwloc_obj_t os = hwloc_get_next_osdev(topo, nullptr); os; os = hwloc_get_next_osdev(topo, os)) {
     const auto kind = os->attr->osdev.type;
-    if (kind != HWLOC_OBJ_OSDEV_NETWORK && kind != HWLOC_OBJ_OSDEV_OPENFABRICS) continue;
-    hw.nics.push_back({os->name ? os->name : "?", pciBusOf(os), numaOf(topo, os)});
+    const HostNic device{os->name ? os->name : "?", pciBusOf(os), numaOf(topo, os)};
+    if (kind == HWLOC_OBJ_OSDEV_NETWORK || kind == HWLOC_OBJ_OSDEV_OPENFABRICS) hw.nics.push_back(device);
+    if (kind == HWLOC_OBJ_OSDEV_GPU || kind == HWLOC_OBJ_OSDEV_COPROC) hw.accelerators.push_back(device);
+  }
+  unsigned count = 1;
+  hwloc_distances_s* distances = nullptr;
+  // At most one matrix is stored; more available only raise `count`.
+  if (hwloc_distances_get_by_type(topo, HWLOC_OBJ_NUMANODE, &count, &distances, HWLOC_DISTANCES_KIND_MEANS_LATENCY, 0) ==
+          0 &&
+      count >= 1 && distances) {
+    const unsigned n = distances->nbobjs;
+    hw.numaDistances.assign(n, std::vector<uint64_t>(n));
+    for (unsigned i = 0; i < n; ++i)
+      for (unsigned j = 0; j < n; ++j) hw.numaDistances[i][j] = distances->values[i * n + j];
+    hwloc_distances_release(topo, distances);
   }
   hwloc_topology_destroy(topo);
   return hw;
@@ -102,9 +115,25 @@ std::vector<std::string> HostHardware::describe() const {
   lines.push_back("hardware: " + std::to_string(packages) + " package(s), " + std::to_string(numaNodes) +
                   " NUMA node(s), " + std::to_string(cores) + " core(s), " + std::to_string(threads) + " thread(s)");
   if (nics.empty()) lines.push_back("network devices: none that hwloc reports");
+  if (!numaDistances.empty()) {
+    std::string row = "NUMA distances:";
+    for (const auto& r : numaDistances) {
+      row += " [";
+      for (size_t j = 0; j < r.size(); ++j) {
+        if (j) row += ' ';
+        row += std::to_string(r[j]);
+      }
+      row += "]";
+    }
+    lines.push_back(row);
+  }
   for (const HostNic& nic : nics)
     lines.push_back("network device " + nic.name + (nic.pciBus.empty() ? "" : " at PCI " + nic.pciBus) +
                     (nic.numaNode >= 0 ? ", NUMA node " + std::to_string(nic.numaNode) : ", no NUMA locality"));
+  if (accelerators.empty()) lines.push_back("accelerators: none that hwloc reports (the device plugin's devices)");
+  for (const HostNic& a : accelerators)
+    lines.push_back("accelerator " + a.name + (a.pciBus.empty() ? "" : " at PCI " + a.pciBus) +
+                    (a.numaNode >= 0 ? ", NUMA node " + std::to_string(a.numaNode) : ""));
   return lines;
 }
 

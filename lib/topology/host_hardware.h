@@ -1,8 +1,9 @@
-// This host's hardware as hwloc sees it: packages, NUMA nodes, cores, and the network devices
-// with the PCI address and NUMA node they hang off. The scale-out NIC of a rank is the one
+// This host's hardware as hwloc sees it: packages, NUMA nodes and their distances, cores, the
+// network devices and accelerators with the PCI address and NUMA node they hang off. The scale-out NIC of a rank is the one
 // nearest to it (same NUMA node) when there is a choice; fccl-topo prints what was found.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct HostHardware {
   int cores = 0;
   int threads = 0;
   std::vector<HostNic> nics;
+  std::vector<HostNic> accelerators;          // hwloc's GPU and co-processor devices, with their locality
+  std::vector<std::vector<uint64_t>> numaDistances;  // hwloc's NUMA latency matrix, when the OS gives one
   std::string error;  // why detection failed, if it did
   std::vector<std::string> describe() const;
 };

@@ -14,5 +14,8 @@ struct HostIdentity {
 };
 
 HostIdentity localHostIdentity();
+// The kernel identity: same boot and same PID namespace, i.e. whether shared memory (our model
+// of the scale-up fabric) can join two ranks at all, whatever hosts or domains they claim.
+uint64_t localKernelIdentity();
 
 }  // namespace fccl

@@ -38,6 +38,19 @@ std::vector<int> topologyRingOrder(std::span<const RankPlace> places) {
   return order;
 }
 
+std::vector<int> domainIndices(std::span<const RankPlace> places) {
+  std::vector<int> domainOf(places.size());
+  for (size_t r = 0; r < places.size(); ++r) {
+    domainOf[r] = static_cast<int>(r);
+    for (size_t q = 0; q < r; ++q)
+      if (places[q].domain == places[r].domain) {
+        domainOf[r] = domainOf[q];
+        break;
+      }
+  }
+  return domainOf;
+}
+
 int domainCrossings(std::span<const int> order, std::span<const RankPlace> places) {
   int crossings = 0;
   for (size_t i = 0; i < order.size() && order.size() > 1; ++i) {

@@ -17,6 +17,8 @@ std::vector<int> topologyRingOrder(std::span<const RankPlace> places);
 // How many consecutive pairs of the ring (the last and the first included) lie in different
 // domains.
 int domainCrossings(std::span<const int> order, std::span<const RankPlace> places);
+// Each rank's domain as a small index: the lowest rank of its domain.
+std::vector<int> domainIndices(std::span<const RankPlace> places);
 // A digest of the places and the ring order, which every rank must compute alike.
 uint64_t topologyHash(std::span<const RankPlace> places, std::span<const int> order);
 

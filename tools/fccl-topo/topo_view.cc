@@ -29,15 +29,7 @@ Expected<TopoView> complete(TopoView view) {
   for (auto& parents : view.treeParents) parents.assign(places.size(), -1);
   // The trees the tree all-reduce builds: chains in domains under a tree of their heads when
   // there are several domains of several ranks, else the double binary tree over the ring.
-  std::vector<int> domainOf(places.size());
-  for (size_t r = 0; r < places.size(); ++r) {
-    domainOf[r] = static_cast<int>(r);
-    for (size_t q = 0; q < r; ++q)
-      if (places[q].domain == places[r].domain) {
-        domainOf[r] = domainOf[q];
-        break;
-      }
-  }
+  const std::vector<int> domainOf = domainIndices(places);
   if (n >= 2)
     for (int r = 0; r < n; ++r) {
       auto hierarchy = makeHierarchy(view.ring, domainOf, r);
