@@ -20,8 +20,7 @@ for coll in allreduce allgather alltoall; do
   FCCL_DEBUG=INFO FCCL_DEBUG_SUBSYS=INIT "${mpirun[@]}" "$build/benchmarks/fccl-perf" "$coll" -b 8 -e 64M -f 4 -c 1 \
     2> >(grep --line-buffered -E "via|ready in" >&2)
 done
-for coll in allreduce allgather alltoall; do
-  echo
-  echo "=== Open MPI, same sweep: $coll on $np ranks ==="
-  "${mpirun[@]}" "$build/benchmarks/mpi-perf" "$coll" -b 8 -e 64M -f 4 -c 1
-done
+echo
+echo "=== fccl next to Open MPI and Gloo, $np ranks: benchmarks/compare.sh (table and plot) ==="
+OUT="$build/compare" benchmarks/compare.sh "$np" -b 8 -e 64M -f 4 -c 1 -n 10 -w 2
+cat "$build/compare/compare.md"

@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   catch2 libssl-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin
-  libfabric-dev libhwloc-dev nlohmann-json3-dev graphviz
+  libfabric-dev libhwloc-dev nlohmann-json3-dev graphviz libgloo-dev gnuplot-nox
   iproute2 iputils-ping procps
 )
 

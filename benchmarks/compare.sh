@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# fccl next to Open MPI and Gloo on one host, in one go: the same sweep (fccl-perf, mpi-perf,
+# gloo-perf) per collective, then a markdown table of out-of-place busbw per size with fccl's
+# ratio to the best peer, and a PNG plot of busbw against size per collective (gnuplot).
+#   benchmarks/compare.sh [NRANKS] [fccl-perf args...]      (default: 4 ranks, -b 8 -e 64M -f 4)
+#   OUT=dir   where compare.md, compare.png and the raw tables go (default: build/compare)
+#   COLLS="allreduce allgather reducescatter alltoall"
+# Open MPI runs with its defaults (shared memory between the ranks of one host); Gloo over TCP
+# on loopback (it has no shared-memory transport) and only for the collectives it has.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${FCCL_BUILD_DIR:-build}
+nranks=${1:-4}
+shift $(($# > 0 ? 1 : 0))
+args=("$@")
+[ ${#args[@]} -gt 0 ] || args=(-b 8 -e 64M -f 4 -c 1 -n 20 -w 3)
+out=${OUT:-$build/compare}
+colls=${COLLS:-allreduce allgather reducescatter alltoall}
+mkdir -p "$out"
+[ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+mpirun=(mpirun --oversubscribe --bind-to none -np "$nranks")
+
+# The out-of-place busbw column of a perf table: "size busbw" per line.
+busbw() { awk '/^ +[0-9]/ { print $1, $8 }' "$1"; }
+
+md="$out/compare.md"
+{
+  echo "# fccl vs Open MPI vs Gloo, $nranks ranks on one host"
+  echo
+  echo "Out-of-place busbw in GB/s; \`${args[*]}\`; ratio = fccl / best peer."
+} >"$md"
+plots=()
+for coll in $colls; do
+  for tool in fccl mpi gloo; do
+    bin="$build/benchmarks/$tool-perf"
+    raw="$out/$coll-$tool.txt"
+    : >"$raw"
+    [ -x "$bin" ] || continue
+    timeout 900 "${mpirun[@]}" "$bin" "$coll" "${args[@]}" >"$raw" 2>&1 || echo "compare: $tool-perf $coll failed (see $raw)" >&2
+  done
+  {
+    echo
+    echo "## $coll"
+    echo
+    echo "| bytes | fccl | Open MPI | Gloo | fccl / best peer |"
+    echo "|---:|---:|---:|---:|---:|"
+    join -a1 -e - -o 0,1.2,2.2 <(busbw "$out/$coll-fccl.txt" | sort -k1,1) <(busbw "$out/$coll-mpi.txt" | sort -k1,1) |
+      join -a1 -e - -o 0,1.2,1.3,2.2 - <(busbw "$out/$coll-gloo.txt" | sort -k1,1) | sort -n |
+      awk '{ best = 0; if ($3 != "-" && $3 > best) best = $3; if ($4 != "-" && $4 > best) best = $4;
+             ratio = (best > 0 && $2 != "-") ? sprintf("%.2fx", $2 / best) : "-";
+             printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ratio }'
+  } >>"$md"
+  plots+=("$coll")
+done
+echo "compare: table in $md"
+
+if command -v gnuplot >/dev/null; then
+  script="$out/compare.gp"
+  {
+    echo "set terminal pngcairo size 1200,$((400 * ((${#plots[@]} + 1) / 2))) noenhanced"
+    echo "set output '$out/compare.png'"
+    echo "set multiplot layout $(((${#plots[@]} + 1) / 2)),2"
+    echo "set logscale x 2; set xlabel 'bytes'; set ylabel 'busbw (GB/s)'; set key left top; set grid"
+    for coll in "${plots[@]}"; do
+      echo "set title '$coll, $nranks ranks'"
+      line="plot"
+      for tool in fccl mpi gloo; do
+        data="$out/$coll-$tool.dat"
+        busbw "$out/$coll-$tool.txt" | awk '$1 > 0' >"$data"
+        [ -s "$data" ] && line+=" '$data' using 1:2 with linespoints title '$tool',"
+      done
+      echo "${line%,}"
+    done
+    echo "unset multiplot"
+  } >"$script"
+  if gnuplot "$script" 2>/dev/null || { sed -i 's/pngcairo/png/' "$script" && gnuplot "$script"; }; then
+    echo "compare: plot in $out/compare.png"
+  else
+    echo "compare: gnuplot failed; the table is still in $md" >&2
+  fi
+else
+  echo "compare: no gnuplot (scripts/install-deps.sh installs gnuplot-nox); no plot" >&2
+fi
