@@ -1,0 +1,119 @@
+// Micro-benchmarks (Google Benchmark) of what a collective's step costs on the host device:
+// the reduction kernel per dtype, and one chunk through a scale-up FIFO (copy in, copy out),
+// each next to memcpy of the same bytes, the bound on this machine's memory system.
+//   build/benchmarks/fccl-micro [--benchmark_filter=Reduce]
+// Bytes per second count what the loop touches: a reduction reads two inputs and writes one
+// output (3 x size), memcpy reads one and writes one (2 x size), a FIFO step copies twice
+// (4 x size).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <span>
+
+#include "device/reduce_kernels.h"
+#include "transports/scaleup/shm_transport.h"
+
+namespace fccl {
+namespace {
+
+// Page-aligned, filled: buffers from malloc sit at small, varying distances from each other's
+// page offsets, which makes glibc's memcpy (rep movsb) several times slower on some machines.
+struct Buffer {
+  explicit Buffer(size_t bytes, int fill)
+      : memory(static_cast<std::byte*>(std::aligned_alloc(4096, (bytes + 4095) / 4096 * 4096))) {
+    std::memset(memory.get(), fill, bytes);
+  }
+  std::byte* data() const { return memory.get(); }
+  struct Free {
+    void operator()(std::byte* p) const { std::free(p); }
+  };
+  std::unique_ptr<std::byte, Free> memory;
+};
+
+size_t typeBytes(fcclDataType_t t) {
+  switch (t) {
+    case fcclInt8: case fcclUint8: case fcclFloat8e4m3: case fcclFloat8e5m2: return 1;
+    case fcclFloat16: case fcclBfloat16: return 2;
+    case fcclInt32: case fcclUint32: case fcclFloat32: return 4;
+    default: return 8;
+  }
+}
+
+void reduceSum(benchmark::State& state, fcclDataType_t type) {
+  const size_t bytes = static_cast<size_t>(state.range(0));
+  const size_t count = bytes / typeBytes(type);
+  Buffer a(bytes, 1), b(bytes, 2), out(bytes, 0);
+  for (auto _ : state) {
+    Status s = reduceKernel(out.data(), a.data(), b.data(), count, type, fcclSum);
+    if (!s.isOk()) state.SkipWithError(s.message().c_str());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(3 * bytes));
+}
+
+void memcpyBound(benchmark::State& state) {
+  const size_t bytes = static_cast<size_t>(state.range(0));
+  Buffer src(bytes, 1), dst(bytes, 0);
+  for (auto _ : state) {
+    std::memcpy(dst.data(), src.data(), bytes);
+    benchmark::DoNotOptimize(dst.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(2 * bytes));
+}
+
+// One chunk through a scale-up FIFO to ourselves: acquire a slot, copy the chunk in, commit;
+// peek it, copy it out, release. The Simple protocol's whole data path for one hop.
+void fifoStep(benchmark::State& state) {
+  const size_t bytes = static_cast<size_t>(state.range(0));
+  ShmTransport shm(ShmOptions{8, bytes});
+  std::vector<std::byte> handle;
+  auto recv = shm.listen({0, getpid()}, handle);
+  if (!recv.isOk()) {
+    state.SkipWithError(recv.status().message().c_str());
+    return;
+  }
+  auto send = shm.connect({0, getpid()}, handle);
+  if (!send.isOk()) {
+    state.SkipWithError(send.status().message().c_str());
+    return;
+  }
+  Buffer src(bytes, 3), dst(bytes, 0);
+  for (auto _ : state) {
+    std::span<std::byte> slot = (*send)->acquire();
+    std::memcpy(slot.data(), src.data(), bytes);
+    (*send)->commit(bytes);
+    auto chunk = (*recv)->peek();
+    if (!chunk) {
+      state.SkipWithError("the chunk did not arrive");
+      break;
+    }
+    std::memcpy(dst.data(), chunk->data(), chunk->size());
+    (*recv)->release();
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(4 * bytes));
+}
+
+// 64 KiB stays in cache; 4 MiB and 64 MiB go to memory, where a large all-reduce lives.
+#define FCCL_SIZES Arg(64 << 10)->Arg(4 << 20)->Arg(64 << 20)
+
+BENCHMARK_CAPTURE(reduceSum, int8, fcclInt8)->FCCL_SIZES;
+BENCHMARK_CAPTURE(reduceSum, int32, fcclInt32)->FCCL_SIZES;
+BENCHMARK_CAPTURE(reduceSum, int64, fcclInt64)->FCCL_SIZES;
+BENCHMARK_CAPTURE(reduceSum, fp8e4m3, fcclFloat8e4m3)->FCCL_SIZES;
+BENCHMARK_CAPTURE(reduceSum, fp16, fcclFloat16)->FCCL_SIZES;
+BENCHMARK_CAPTURE(reduceSum, bf16, fcclBfloat16)->FCCL_SIZES;
+BENCHMARK_CAPTURE(reduceSum, fp32, fcclFloat32)->FCCL_SIZES;
+BENCHMARK_CAPTURE(reduceSum, fp64, fcclFloat64)->FCCL_SIZES;
+BENCHMARK(memcpyBound)->FCCL_SIZES;
+BENCHMARK(fifoStep)->Arg(64 << 10)->Arg(512 << 10);
+
+}  // namespace
+}  // namespace fccl
+
+BENCHMARK_MAIN();
