@@ -72,6 +72,7 @@ class GlooRunner final : public CollectiveRunner {
   }
 
   Outcome run(const CollArgs& a) override {
+    if (a.count == 0) return {};  // nothing moves; Gloo's all-gather would divide by zero
     try {
       switch (a.type) {
         case fcclInt8: return runAs<int8_t>(a);
