@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what fccl needs to build, test and benchmark on Debian 12, skipping what is there.
+#   scripts/install-deps.sh [PACKAGE...]    and these too (scripts/fuzz.sh adds clang's)
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libfabric-dev libhwloc-dev nlohmann-json3-dev graphviz libgloo-dev gnuplot-nox
   iproute2 iputils-ping procps
+  "$@"
 )
 
 missing=()

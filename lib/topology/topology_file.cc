@@ -105,7 +105,9 @@ const TopoNic* TopologyFile::nicOf(int rank) const {
   return &host.nics[static_cast<size_t>(local) % host.nics.size()];
 }
 
-Expected<TopologyFile> parseTopology(std::string_view text, const std::string& source) {
+namespace {
+
+Expected<TopologyFile> parseJson(std::string_view text, const std::string& source) {
   Json root;
   try {
     root = Json::parse(text.begin(), text.end());
@@ -113,6 +115,8 @@ Expected<TopologyFile> parseTopology(std::string_view text, const std::string& s
     return Status(Code::kInvalidArgument, "topology file " + source + ": line " +
                                               std::to_string(lineOf(text, e.byte > 0 ? e.byte - 1 : 0)) +
                                               ": not valid JSON (" + e.what() + ")");
+  } catch (const Json::out_of_range& e) {  // a number beyond what JSON numbers hold here (1e999)
+    return Status(Code::kInvalidArgument, "topology file " + source + ": " + e.what());
   }
   if (!root.is_object()) return fieldError(source, "(top level)", "must be an object");
   FCCL_TRY(checkKeys(root, {"name", "hosts"}, "(top level)", source));
@@ -145,6 +149,16 @@ Expected<TopologyFile> parseTopology(std::string_view text, const std::string& s
     }
   }
   return file;
+}
+
+}  // namespace
+
+Expected<TopologyFile> parseTopology(std::string_view text, const std::string& source) {
+  try {
+    return parseJson(text, source);
+  } catch (const Json::exception& e) {  // what the checks did not foresee is still an error, never a crash
+    return Status(Code::kInvalidArgument, "topology file " + source + ": " + e.what());
+  }
 }
 
 Expected<TopologyFile> loadTopologyFile(const std::string& path) {

@@ -89,6 +89,9 @@ TEST_CASE("bad topology files are rejected naming the line or the field", "[unit
         std::string::npos);
   CHECK(rejected(R"({"hosts": [{"name": "a", "count": 2000000, "ranks": 1}]})").find("hosts[0].count") !=
         std::string::npos);
+  // Found by tests/fuzz/topology_fuzz: a number no double holds threw out of the parser.
+  CHECK(rejected(R"({"hosts": [{"name": "a", "ranks": 1e999}]})").find("t.json") != std::string::npos);
+  CHECK(rejected("3e800").find("t.json") != std::string::npos);
   auto missing = loadTopologyFile("/nonexistent/topology.json");
   REQUIRE_FALSE(missing.isOk());
   CHECK(missing.status().message().find("cannot be read") != std::string::npos);
