@@ -12,6 +12,7 @@
 #include "algorithms/common/local_plan.h"
 #include "algorithms/common/partition.h"
 #include "algorithms/hier/hierarchy.h"
+#include "algorithms/hier/phases.h"
 
 namespace fccl {
 
@@ -41,7 +42,7 @@ Plan hierAllGatherPlan(const PlanRequest& req) {
     // Domain phase, once the rail phase is done: a ring all-gather inside the domain per domain
     // index e, of the blocks rails[.][e]. One after another: several blocks to one neighbour in one
     // round would fill its FIFO while it fills ours.
-    const size_t blockChunks = (share.count + chunk - 1) / chunk;
+    const size_t blockChunks = chunksOf(share.count, chunk);
     auto blockAt = [&](int k, int e) {
       return outputOf(h.rails[static_cast<size_t>(((local.pos() - k) % L + L) % L)][static_cast<size_t>(e)]);
     };
@@ -50,8 +51,7 @@ Plan hierAllGatherPlan(const PlanRequest& req) {
       steps.push_back({Prim::kSend, local.next(), kNoPeer, blockAt(0, e), {}});
       for (int k = 1; k < L - 1; ++k) steps.push_back({Prim::kRecvCopySend, local.next(), local.prev(), {}, blockAt(k, e)});
       steps.push_back({Prim::kRecv, kNoPeer, local.prev(), {}, blockAt(L - 1, e)});
-      const size_t lag = blockChunks * static_cast<size_t>(1 + e);  // the rail phase, then e domain rounds
-      for (size_t i = first; i < steps.size(); ++i) steps[i].lag = static_cast<uint32_t>(std::min<size_t>(lag, UINT32_MAX));
+      lagFrom(steps, first, blockChunks * static_cast<size_t>(1 + e));  // the rail phase, then e domain rounds
     }
   }
   return plan;

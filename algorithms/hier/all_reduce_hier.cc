@@ -16,11 +16,10 @@
 #include "algorithms/common/local_plan.h"
 #include "algorithms/common/partition.h"
 #include "algorithms/hier/hierarchy.h"
+#include "algorithms/hier/phases.h"
 
 namespace fccl {
 namespace {
-
-size_t chunksOf(size_t elems, size_t chunkElems) { return (elems + chunkElems - 1) / chunkElems; }
 
 // A ring over `ring`, on `share` of the buffers, cut in ring.size() blocks.
 struct RingBlocks {
@@ -34,8 +33,6 @@ struct RingBlocks {
   }
 };
 
-uint32_t asLag(size_t rounds) { return static_cast<uint32_t>(std::min<size_t>(rounds, UINT32_MAX)); }
-
 void localReduceScatter(const RingBlocks& b, bool final, std::vector<Step>& steps) {
   const int n = b.ring.size(), next = b.ring.next(), prev = b.ring.prev();
   steps.push_back({Prim::kSend, next, kNoPeer, b.block(0, Buffer::kInput), {}});
@@ -46,7 +43,7 @@ void localReduceScatter(const RingBlocks& b, bool final, std::vector<Step>& step
 }
 
 // Ring all-reduce of `b.share` of the output, in place.
-void railAllReduce(const RingBlocks& b, uint32_t lag, std::vector<Step>& steps) {
+void railAllReduce(const RingBlocks& b, size_t lag, std::vector<Step>& steps) {
   const int n = b.ring.size(), next = b.ring.next(), prev = b.ring.prev();
   const size_t first = steps.size();
   steps.push_back({Prim::kSend, next, kNoPeer, b.block(0, Buffer::kOutput), {}});
@@ -54,16 +51,16 @@ void railAllReduce(const RingBlocks& b, uint32_t lag, std::vector<Step>& steps) 
   steps.push_back({Prim::kRecvReduceCopySend, next, prev, b.block(n - 1, Buffer::kOutput), b.block(n - 1, Buffer::kOutput)});
   for (int k = n; k < 2 * n - 2; ++k) steps.push_back({Prim::kRecvCopySend, next, prev, {}, b.block(k, Buffer::kOutput)});
   steps.push_back({Prim::kRecv, kNoPeer, prev, {}, b.block(2 * n - 2, Buffer::kOutput)});
-  for (size_t i = first; i < steps.size(); ++i) steps[i].lag = lag;
+  lagFrom(steps, first, lag);
 }
 
-void localAllGather(const RingBlocks& b, uint32_t lag, std::vector<Step>& steps) {
+void localAllGather(const RingBlocks& b, size_t lag, std::vector<Step>& steps) {
   const int n = b.ring.size(), next = b.ring.next(), prev = b.ring.prev();
   const size_t first = steps.size();
   steps.push_back({Prim::kSend, next, kNoPeer, b.block(n - 1, Buffer::kOutput), {}});
   for (int k = n; k < 2 * n - 2; ++k) steps.push_back({Prim::kRecvCopySend, next, prev, {}, b.block(k, Buffer::kOutput)});
   steps.push_back({Prim::kRecv, kNoPeer, prev, {}, b.block(2 * n - 2, Buffer::kOutput)});
-  for (size_t i = first; i < steps.size(); ++i) steps[i].lag = lag;
+  lagFrom(steps, first, lag);
 }
 
 }  // namespace
@@ -82,7 +79,7 @@ Plan hierAllReducePlan(const PlanRequest& req) {
       Step copy{Prim::kCopy, kNoPeer, kNoPeer, Slice{Buffer::kInput, share.offset, share.count},
                 Slice{Buffer::kOutput, share.offset, share.count}};
       steps.push_back(copy);
-      railAllReduce(all, asLag(chunksOf(share.count, chunk)), steps);
+      railAllReduce(all, chunksOf(share.count, chunk), steps);
       continue;
     }
     const RingBlocks domain{local, share};
@@ -92,10 +89,10 @@ Plan hierAllReducePlan(const PlanRequest& req) {
     const size_t phase1 = chunksOf(partOf(share.count, L, 0).count, chunk);  // block 0 is the largest
     size_t phase2 = 0;
     if (D > 1) {
-      railAllReduce(RingBlocks{rail, Range{mine.offset, mine.count}}, asLag(phase1), steps);
+      railAllReduce(RingBlocks{rail, Range{mine.offset, mine.count}}, phase1, steps);
       phase2 = chunksOf(partOf(partOf(share.count, L, 0).count, D, 0).count, chunk);
     }
-    localAllGather(domain, asLag(phase1 + phase2), steps);
+    localAllGather(domain, phase1 + phase2, steps);
   }
   return plan;
 }

@@ -14,6 +14,7 @@
 #include "algorithms/common/local_plan.h"
 #include "algorithms/common/partition.h"
 #include "algorithms/hier/hierarchy.h"
+#include "algorithms/hier/phases.h"
 
 namespace fccl {
 
@@ -26,11 +27,10 @@ Plan hierReduceScatterPlan(const PlanRequest& req) {
   const size_t chunk = std::max<size_t>(req.chunkElems, 1);
   Plan plan{"hier", std::vector<Channel>(static_cast<size_t>(req.channels))};
   plan.scratchElems = D > 1 ? static_cast<size_t>(D) * req.count : 0;
-  auto asLag = [](size_t rounds) { return static_cast<uint32_t>(std::min<size_t>(rounds, UINT32_MAX)); };
   for (int c = 0; c < req.channels; ++c) {
     std::vector<Step>& steps = plan.channels[static_cast<size_t>(c)].steps;
     const Range share = partOf(req.count, req.channels, c);
-    const size_t blockChunks = (share.count + chunk - 1) / chunk;
+    const size_t blockChunks = chunksOf(share.count, chunk);
     auto inputOf = [&](int rank) {
       return Slice{Buffer::kInput, static_cast<size_t>(rank) * req.count + share.offset, share.count};
     };
@@ -52,7 +52,7 @@ Plan hierReduceScatterPlan(const PlanRequest& req) {
         last.partial = D > 1;
         steps.push_back(last);
       }
-      for (size_t i = first; i < steps.size(); ++i) steps[i].lag = asLag(blockChunks * static_cast<size_t>(e));
+      lagFrom(steps, first, blockChunks * static_cast<size_t>(e));
     }
     if (D == 1) continue;
     // Rail phase: a ring reduce-scatter over the scratch; rail position q is domain index q.
@@ -61,7 +61,7 @@ Plan hierReduceScatterPlan(const PlanRequest& req) {
     steps.push_back({Prim::kSend, rail.next(), kNoPeer, slotAt(0), {}});
     for (int k = 1; k < D - 1; ++k) steps.push_back({Prim::kRecvReduceSend, rail.next(), rail.prev(), slotAt(k), {}});
     steps.push_back({Prim::kRecvReduceCopy, kNoPeer, rail.prev(), slotAt(D - 1), output});
-    for (size_t i = first; i < steps.size(); ++i) steps[i].lag = asLag(blockChunks * static_cast<size_t>(D));
+    lagFrom(steps, first, blockChunks * static_cast<size_t>(D));
   }
   return plan;
 }
