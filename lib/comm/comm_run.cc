@@ -83,8 +83,7 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call, options_));
     if (algorithm.name == "hier" && !hierarchy_)
       return Status(noHierarchy_).context("FCCL_ALGO=hier for " + describeCall(call, seq));
-    const Ring ring(ringOrder_, rank_);
-    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, ring, call.root,
+    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, *ring_, call.root,
                                       hierarchy_ ? &*hierarchy_ : nullptr, chunkElems});
     FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
                std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());

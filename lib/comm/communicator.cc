@@ -82,6 +82,7 @@ Status Communicator::agreeOnTopology(const std::vector<PeerInfo>& peers) {
   places.reserve(peers.size());
   for (const PeerInfo& p : peers) places.push_back(placeOf(p));
   ringOrder_ = topologyRingOrder(places);
+  ring_.emplace(ringOrder_, rank_);
   auto hierarchy = makeHierarchy(ringOrder_, domainIndices(places), rank_);
   if (hierarchy.isOk()) hierarchy_ = std::move(hierarchy).take();
   else noHierarchy_ = hierarchy.status();

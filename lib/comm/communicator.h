@@ -102,6 +102,7 @@ class Communicator {
   std::unique_ptr<Bootstrap> bootstrap_;
   std::unique_ptr<Connections> connections_;
   std::vector<int> ringOrder_;  // ranks in the topology's ring order (topology/topology_ring.h)
+  std::optional<Ring> ring_;     // that order seen from this rank, made once at init
   std::optional<Hierarchy> hierarchy_;  // this rank's domain and rail rings, when domains are even
   Status noHierarchy_;                  // why there is none
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
