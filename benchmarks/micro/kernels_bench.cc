@@ -14,6 +14,7 @@
 #include <span>
 
 #include "device/reduce_kernels.h"
+#include "perf_types.h"
 #include "transports/scaleup/shm_transport.h"
 
 namespace fccl {
@@ -33,18 +34,9 @@ struct Buffer {
   std::unique_ptr<std::byte, Free> memory;
 };
 
-size_t typeBytes(fcclDataType_t t) {
-  switch (t) {
-    case fcclInt8: case fcclUint8: case fcclFloat8e4m3: case fcclFloat8e5m2: return 1;
-    case fcclFloat16: case fcclBfloat16: return 2;
-    case fcclInt32: case fcclUint32: case fcclFloat32: return 4;
-    default: return 8;
-  }
-}
-
 void reduceSum(benchmark::State& state, fcclDataType_t type) {
   const size_t bytes = static_cast<size_t>(state.range(0));
-  const size_t count = bytes / typeBytes(type);
+  const size_t count = bytes / perf::typeSize(type);
   Buffer a(bytes, 1), b(bytes, 2), out(bytes, 0);
   for (auto _ : state) {
     Status s = reduceKernel(out.data(), a.data(), b.data(), count, type, fcclSum);
