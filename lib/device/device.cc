@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 
 #include <cstddef>
-#include <initializer_list>
 #include <string>
 #include <utility>
 
@@ -11,6 +10,7 @@
 #include "common/log.h"
 #include "common/plugin_hooks.h"
 #include "common/result_code.h"
+#include "device/device_checks.h"
 #include "device/host_device.h"
 
 namespace fccl {
@@ -18,59 +18,12 @@ namespace {
 
 constexpr const char* kPluginEnv = "FCCL_DEVICE_PLUGIN";
 constexpr size_t kFabricIdBytes = 256;
-// Where each ABI version's struct ends: 1.0 at `divide`, 1.1 after the stream hooks.
-constexpr size_t kSizeV1_0 = offsetof(fcclDevice_v1_t, streamCreate);
-constexpr size_t kSizeV1_1 = offsetof(fcclDevice_v1_t, streamQuery) + sizeof(fcclDevice_v1_t::streamQuery);
 
 void forwardLog(fcclLogLevel_t level, const char* message) { plugin::forwardLog(level, message, Subsys::kInit, "device plugin"); }
 
 template <class Hook>
 Status callHook(std::string_view name, const char* hook, Hook&& run) {
   return plugin::callHook("device", name, hook, std::forward<Hook>(run));
-}
-
-using plugin::HookField;
-
-using plugin::firstMissing;
-
-// The 1.1 stream hooks come all or none: a plugin may leave them all NULL (it has no streams),
-// but half a set is a bug that would only show up at the first stream call.
-Status validateStreams(const fcclDevice_v1_t* plugin, const std::string& where) {
-  if (plugin->size < kSizeV1_1) return Status::ok();  // a 1.0 plugin: the fields are not there
-  if (!plugin->streamCreate && !plugin->streamDestroy && !plugin->streamLaunchHostFn && !plugin->streamSynchronize &&
-      !plugin->streamQuery)
-    return Status::ok();
-  return firstMissing(where + "stream hooks come all or none, but ", {
-                                 {"streamCreate", plugin->streamCreate != nullptr},
-                                 {"streamDestroy", plugin->streamDestroy != nullptr},
-                                 {"streamLaunchHostFn", plugin->streamLaunchHostFn != nullptr},
-                                 {"streamSynchronize", plugin->streamSynchronize != nullptr},
-                                 {"streamQuery", plugin->streamQuery != nullptr},
-                             });
-}
-
-Status validate(const fcclDevice_v1_t* plugin, const std::string& origin) {
-  const std::string where = "device plugin " + origin + ": ";
-  if (!plugin) return Status(Code::kInvalidUsage, where + FCCL_DEVICE_PLUGIN_SYMBOL " is NULL");
-  if (plugin->size < kSizeV1_0)
-    return Status(Code::kInvalidUsage, where + "struct size " + std::to_string(plugin->size) +
-                                           " is smaller than fcclDevice_v1_t 1.0 (" + std::to_string(kSizeV1_0) +
-                                           " bytes)");
-  if ((plugin->version >> 16) != 1)
-    return Status(Code::kInvalidUsage, where + "major version " + std::to_string(plugin->version >> 16) +
-                                           ", fccl speaks version 1");
-  if (!plugin->name) return Status(Code::kInvalidUsage, where + "field 'name' is NULL");
-  FCCL_TRY(firstMissing(where, {
-                                   {"init", plugin->init != nullptr},
-                                   {"finalize", plugin->finalize != nullptr},
-                                   {"fabricId", plugin->fabricId != nullptr},
-                                   {"memAlloc", plugin->memAlloc != nullptr},
-                                   {"memFree", plugin->memFree != nullptr},
-                                   {"copy", plugin->copy != nullptr},
-                                   {"reduce", plugin->reduce != nullptr},
-                                   {"divide", plugin->divide != nullptr},
-                               }));
-  return validateStreams(plugin, where);
 }
 
 std::string dlMessage() {
@@ -100,7 +53,7 @@ Expected<std::unique_ptr<Device>> Device::load() {
 
 Expected<std::unique_ptr<Device>> Device::fromPlugin(const fcclDevice_v1_t* plugin, std::string origin,
                                                      LibraryHandle library) {
-  FCCL_TRY(validate(plugin, origin));
+  FCCL_TRY(checkDevicePlugin(plugin, origin));
   void* ctx = nullptr;
   Status init = callHook(plugin->name, "init", [&] { return plugin->init(forwardLog, &ctx); });
   if (!init.isOk()) return std::move(init).context("device plugin " + origin);
@@ -122,7 +75,7 @@ Device::Device(LibraryHandle library, const fcclDevice_v1_t* plugin, void* ctx)
     : library_(std::move(library)),
       plugin_(plugin),
       ctx_(ctx),
-      hasStreams_(plugin->size >= kSizeV1_1 && plugin->streamCreate != nullptr) {}  // validate(): all or none
+      hasStreams_(deviceHasStreams(*plugin)) {}
 
 Device::~Device() {
   Status s = callHook(name(), "finalize", [&] { return plugin_->finalize(ctx_); });
@@ -155,13 +108,12 @@ Status Device::free(void* ptr) {
 Expected<std::string> Device::fabricId() {
   char id[kFabricIdBytes] = {};
   FCCL_TRY(callHook(name(), "fabricId", [&] { return plugin_->fabricId(ctx_, id, sizeof(id)); }));
-  id[sizeof(id) - 1] = '\0';  // a plugin that fills the buffer still yields a terminated string
-  return std::string(id);
+  return fabricIdFrom(id, sizeof(id));
 }
 
 Status Device::needStreams() const {
   if (hasStreams_) return Status::ok();
-  const char* why = plugin_->size < kSizeV1_1 ? "plugin ABI 1.0" : "its plugin leaves the stream hooks NULL";
+  const char* why = plugin_->size < kDeviceSizeV1_1 ? "plugin ABI 1.0" : "its plugin leaves the stream hooks NULL";
   return Status(Code::kInvalidUsage, "device '" + std::string(name()) + "' has no streams (" + why + ")");
 }
 

@@ -3,10 +3,6 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <algorithm>
-
-#include <cstring>
-#include <initializer_list>
 #include <mutex>
 #include <utility>
 
@@ -14,6 +10,7 @@
 #include "common/log.h"
 #include "common/plugin_hooks.h"
 #include "common/result_code.h"
+#include "transports/plugin/net_checks.h"
 #include "transports/scaleout/ofi_net.h"
 
 namespace fccl {
@@ -28,48 +25,10 @@ Status callHook(std::string_view name, const char* hook, Hook&& run) {
   return plugin::callHook("net", name, hook, std::forward<Hook>(run));
 }
 
-using plugin::HookField;
-using plugin::firstMissing;
-
-Status validate(const fcclNet_v1_t* plugin, const std::string& origin) {
-  const std::string where = "net plugin " + origin + ": ";
-  if (!plugin) return Status(Code::kInvalidUsage, where + FCCL_NET_PLUGIN_SYMBOL " is NULL");
-  if (plugin->size < sizeof(fcclNet_v1_t))
-    return Status(Code::kInvalidUsage, where + "struct size " + std::to_string(plugin->size) +
-                                           " is smaller than fcclNet_v1_t 1.0 (" + std::to_string(sizeof(fcclNet_v1_t)) +
-                                           " bytes)");
-  if ((plugin->version >> 16) != 1)
-    return Status(Code::kInvalidUsage, where + "major version " + std::to_string(plugin->version >> 16) +
-                                           ", fccl speaks version 1");
-  if (!plugin->name) return Status(Code::kInvalidUsage, where + "field 'name' is NULL");
-  const std::initializer_list<HookField> hooks = {
-      {"init", plugin->init != nullptr},
-      {"finalize", plugin->finalize != nullptr},
-      {"devices", plugin->devices != nullptr},
-      {"getProperties", plugin->getProperties != nullptr},
-      {"listen", plugin->listen != nullptr},
-      {"connect", plugin->connect != nullptr},
-      {"accept", plugin->accept != nullptr},
-      {"regMr", plugin->regMr != nullptr},
-      {"regMrDmaBuf", plugin->regMrDmaBuf != nullptr},
-      {"deregMr", plugin->deregMr != nullptr},
-      {"isend", plugin->isend != nullptr},
-      {"irecv", plugin->irecv != nullptr},
-      {"iflush", plugin->iflush != nullptr},
-      {"test", plugin->test != nullptr},
-      {"closeSend", plugin->closeSend != nullptr},
-      {"closeRecv", plugin->closeRecv != nullptr},
-      {"closeListen", plugin->closeListen != nullptr},
-  };
-  return firstMissing(where, hooks);
-}
-
 std::string dlMessage() {
   const char* text = dlerror();
   return text ? text : "unknown dl error";
 }
-
-std::string fromFixed(const char* text, size_t bytes) { return std::string(text, strnlen(text, bytes)); }
 
 }  // namespace
 
@@ -151,7 +110,7 @@ Expected<std::shared_ptr<Net>> Net::process() {
 }
 
 Expected<std::unique_ptr<Net>> Net::fromPlugin(const fcclNet_v1_t* plugin, std::string origin, NetLibrary library) {
-  FCCL_TRY(validate(plugin, origin));
+  FCCL_TRY(checkNetPlugin(plugin, origin));
   void* ctx = nullptr;
   Status init = callHook(plugin->name, "init", [&] { return plugin->init(forwardLog, &ctx); });
   if (!init.isOk()) return std::move(init).context("net plugin " + origin);
@@ -172,8 +131,7 @@ Net::~Net() {
 Expected<int> Net::devices() {
   int n = 0;
   FCCL_TRY(callHook(name(), "devices", [&] { return plugin_->devices(ctx_, &n); }));
-  if (n < 0) return Status(Code::kInternal, "net '" + std::string(name()) + "' reports " + std::to_string(n) + " devices");
-  return n;
+  return checkNetDeviceCount(name(), n);
 }
 
 Expected<NetProperties> Net::properties(int dev) {
@@ -181,19 +139,7 @@ Expected<NetProperties> Net::properties(int dev) {
   p.size = sizeof(p);
   FCCL_TRY(callHook(name(), "getProperties", [&] { return plugin_->getProperties(ctx_, dev, &p); })
                .context("device " + std::to_string(dev)));
-  NetProperties out;
-  out.name = fromFixed(p.name, sizeof(p.name));
-  out.pciPath = fromFixed(p.pciPath, sizeof(p.pciPath));
-  out.provider = fromFixed(p.provider, sizeof(p.provider));
-  out.guid = p.guid;
-  out.speedMbps = p.speedMbps;
-  out.latencyUs = p.latencyUs;
-  out.maxComms = p.maxComms;
-  out.maxRecvs = std::clamp(p.maxRecvs, 1, FCCL_NET_MAX_RECVS);
-  out.ptrSupport = p.ptrSupport;
-  out.regIsGlobal = p.regIsGlobal != 0;
-  out.rma = p.rmaSupport != 0;
-  return out;
+  return netPropertiesFrom(p);
 }
 
 Expected<NetComm> Net::listen(int dev, NetHandle& handle) {
