@@ -66,6 +66,11 @@ class Bootstrap {
   Status barrier();
   // The host address this rank listens on (text), for logs.
   std::string address() const { return listen_.toString(); }
+  // The address this rank listens on, and where `peer` does (checked by the caller).
+  const bootstrap::SocketAddress& listenAddress() const { return listen_; }
+  const bootstrap::SocketAddress& peerAddress(int peer) const { return peers_[static_cast<size_t>(peer)]; }
+  // The job's secret, for the communicator's other authenticated channels (the alarm line).
+  const bootstrap::Secret& secret() const { return secret_; }
 
  private:
   Bootstrap(const BootstrapOptions& options, const bootstrap::Secret& secret, UniqueFd listenFd,

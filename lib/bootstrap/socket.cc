@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 namespace fccl::bootstrap {
@@ -46,6 +47,13 @@ Expected<int> connectOnce(const SocketAddress& address, const IoWait& io, Unique
   }
   if (err == 0 && connectedToItself(fd.get())) err = ECONNREFUSED;
   return err;
+}
+
+// A connection the other end reset or closed under us: that peer failed, not this host.
+Status ioError(const char* what, int err) {
+  if (err == ECONNRESET || err == EPIPE || err == ECONNABORTED)
+    return Status(Code::kRemote, std::string(what) + ": " + std::strerror(err) + " (the peer closed or reset it)");
+  return systemError(what, err);
 }
 
 }  // namespace
@@ -136,7 +144,10 @@ Expected<UniqueFd> connectTo(const SocketAddress& address, const IoWait& io, boo
       setNoDelay(fd.get());
       return fd;
     }
-    if (err != ECONNREFUSED || !retryRefused) return systemError("connect to " + address.toString(), err);
+    // Nobody listens there: for a peer whose listener was up, it is gone (a remote failure).
+    if (err == ECONNREFUSED && !retryRefused)
+      return Status(Code::kRemote, "connect to " + address.toString() + ": connection refused (nobody listens there)");
+    if (err != ECONNREFUSED) return systemError("connect to " + address.toString(), err);
     FCCL_TRY(io.pause(delayMs));
     delayMs = std::min(delayMs * 2, kAbortCheckMs);
   }
@@ -166,7 +177,7 @@ Status sendAll(int fd, std::span<const std::span<const std::byte>> parts, const 
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       FCCL_TRY(io.waitReady(fd, POLLOUT));
     } else if (n < 0 && errno != EINTR) {
-      return systemError("send", errno);
+      return ioError("send", errno);
     }
   }
   return Status::ok();
@@ -178,7 +189,7 @@ Expected<RecvResult> recvSome(int fd, std::span<std::byte> out) {
     if (n > 0) return RecvResult{static_cast<size_t>(n), false};
     if (n == 0) return RecvResult{0, !out.empty()};
     if (errno == EAGAIN || errno == EWOULDBLOCK) return RecvResult{};
-    if (errno != EINTR) return systemError("recv", errno);
+    if (errno != EINTR) return ioError("recv", errno);
   }
 }
 
@@ -187,7 +198,7 @@ Expected<size_t> sendSome(int fd, std::span<const std::byte> data) {
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EAGAIN || errno == EWOULDBLOCK) return size_t{0};
-    if (errno != EINTR) return systemError("send", errno);
+    if (errno != EINTR) return ioError("send", errno);
   }
 }
 

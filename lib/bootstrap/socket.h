@@ -59,7 +59,8 @@ Expected<SocketAddress> localAddress(int fd);
 Expected<UniqueFd> acceptPending(int listenFd, SocketAddress* peer);
 
 // Connects within io's deadline. With `retryRefused`, a refused connection is tried again
-// (the listener may not be up yet, as in an environment-only launch); without, it is an error.
+// (the listener may not be up yet, as in an environment-only launch); without, it is kRemote:
+// the peer whose listener it was is gone.
 Expected<UniqueFd> connectTo(const SocketAddress& address, const IoWait& io, bool retryRefused);
 
 // Writes all of `parts`, in order, as one stream of bytes.

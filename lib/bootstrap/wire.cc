@@ -8,7 +8,7 @@
 namespace fccl::bootstrap {
 namespace {
 
-bool knownType(uint16_t type) { return type >= 1 && type <= 4; }
+bool knownType(uint16_t type) { return type >= 1 && type <= 5; }
 
 std::string hex32(uint32_t value) {
   char text[16];
@@ -32,6 +32,8 @@ uint64_t maxPayload(MsgType type) {
       return 4 + 4096;
     case MsgType::kData:
       return kMaxPayloadBytes;
+    case MsgType::kAlarm:
+      return kMaxAlarmPayloadBytes;
   }
   return 0;
 }

@@ -25,6 +25,7 @@ constexpr uint16_t kWireVersion = 1;
 constexpr size_t kHeaderBytes = 24;
 constexpr uint64_t kMaxPayloadBytes = uint64_t{64} << 20;
 constexpr uint32_t kMaxRanks = uint32_t{1} << 20;
+constexpr uint64_t kMaxAlarmPayloadBytes = 16 + 4096;  // fixed fields and a text
 constexpr uint32_t kRootSender = 0xffffffffu;  // the sender of the root's messages
 
 enum class MsgType : uint16_t {
@@ -32,6 +33,7 @@ enum class MsgType : uint16_t {
   kTable = 2,  // root -> rank: every rank's listen address
   kError = 3,  // root -> rank: why the rendezvous failed
   kData = 4,   // rank -> rank: Bootstrap::send
+  kAlarm = 5,  // rank -> rank, on the alarm line: a failure, a dump request or a wait report
 };
 
 struct Header {

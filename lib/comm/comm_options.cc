@@ -20,6 +20,10 @@ Expected<CommOptions> resolveCommOptions(const fcclConfig_t* config) {
   }
   FCCL_ASSIGN_OR_RETURN(int64_t check, envInt("FCCL_CHECK", 0, 0, 1));
   o.checkCalls = check == 1;
+  FCCL_ASSIGN_OR_RETURN(int64_t dumpOnTimeout, envInt("FCCL_DUMP_ON_TIMEOUT", 1, 0, 1));
+  o.dumpOnTimeout = dumpOnTimeout == 1;
+  FCCL_ASSIGN_OR_RETURN(int64_t dumpOnSignal, envInt("FCCL_DUMP_SIGNAL", 1, 0, 1));
+  o.dumpOnSignal = dumpOnSignal == 1;
   if (!config) return o;
 
   if (config->size < offsetof(fcclConfig_t, netName) || config->magic != FCCL_CONFIG_MAGIC)

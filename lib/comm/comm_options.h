@@ -20,6 +20,8 @@ struct CommOptions {
   bool checkCalls = false;      // FCCL_CHECK=1: ranks compare every call before running it
   std::string transport;        // FCCL_TRANSPORT: "" (per hop: scale-up within a host), "scaleup", "scaleout"
   int device = 0;               // the local device this rank drives (fcclCommInitAll)
+  bool dumpOnTimeout = true;    // FCCL_DUMP_ON_TIMEOUT=0 turns off the job-wide wait report on a timeout
+  bool dumpOnSignal = true;     // FCCL_DUMP_SIGNAL=0 leaves SIGUSR1 alone
 };
 
 // `config` may be null. Rejects a config whose size/magic/version is wrong and out-of-range values.

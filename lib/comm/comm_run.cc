@@ -57,7 +57,7 @@ Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
     if (s.isOk() && !batch.pointToPoint.empty()) s = runPointToPoint(batch.pointToPoint, ++seq_);
   }
   endTurn(ticket);
-  return s;
+  return explainHalt(std::move(s));
 }
 
 Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
@@ -123,14 +123,23 @@ Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls,
 
 // Moving bytes is where a failure breaks the communicator: peers may be mid-transfer.
 Status Communicator::execute(const Plan& plan, const ExecCall& exec, const std::string& what) {
+  waitState_.begin(seq_, what);
+  waitState_.waiting("setting up connections to the plan's peers");
   Status s = connections_->ensure(plan);
   if (s.isOk()) {
-    const ExecLimits limits{options_.chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &abort_};
+    const ExecLimits limits{options_.chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_,
+                            &waitState_};
     s = runPlan(plan, exec, *connections_, *device_, limits);
   }
-  if (s.isOk()) return s;
-  Status failed = std::move(s).context(what);
+  if (s.isOk()) {
+    waitState_.end();
+    return s;
+  }
+  const bool halted = halt_.load();  // by an abort or a peer's failure: not this rank's to tell
+  Status failed = explainHalt(std::move(s)).context(what);
   breakWith(failed);
+  if (!halted) raiseAlarm(failed);
+  waitState_.end();
   return failed;
 }
 

@@ -11,7 +11,7 @@
 namespace fccl {
 
 Communicator::Communicator(int nranks, int rank, const CommOptions& options)
-    : nranks_(nranks), rank_(rank), options_(options) {}
+    : nranks_(nranks), rank_(rank), options_(options), hangReport_(nranks) {}
 
 Expected<std::unique_ptr<Communicator>> Communicator::create(const fcclUniqueId& id, int nranks, int rank,
                                                              const CommOptions& options) {
@@ -36,6 +36,7 @@ Expected<std::unique_ptr<Communicator>> Communicator::create(const fcclUniqueId&
 
 Communicator::~Communicator() {
   waitIdle();
+  flushHangReport();
   abort_ = true;
   if (initThread_.joinable()) initThread_.join();
   if (connections_) {
@@ -52,18 +53,27 @@ Status Communicator::init(const fcclUniqueId& id) {
   auto device = Device::load();
   if (!device.isOk()) return std::move(device).takeStatus();
   device_ = std::move(device).take();
-  auto bootstrap = Bootstrap::create(id, BootstrapOptions{rank_, nranks_, options_.timeoutMs, &abort_});
+  auto bootstrap = Bootstrap::create(id, BootstrapOptions{rank_, nranks_, options_.timeoutMs, &halt_});
   if (!bootstrap.isOk()) return std::move(bootstrap).takeStatus().context("bootstrap");
   bootstrap_ = std::move(bootstrap).take();
+  FCCL_TRY(startAlarmLine().context("alarm line"));
 
   FCCL_ASSIGN_OR_RETURN(std::string fabric, device_->fabricId());
   FCCL_ASSIGN_OR_RETURN(LocalPlace local, localPlace(rank_, nranks_, fabric));
-  const PeerInfo self = localPeerInfo(rank_, local.place, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
+  PeerInfo self = localPeerInfo(rank_, local.place, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
+  self.alarmPort = alarmLine_->port();
   std::vector<PeerInfo> all(static_cast<size_t>(nranks_));
   all[static_cast<size_t>(rank_)] = self;
   FCCL_TRY(bootstrap_->allGather(std::as_writable_bytes(std::span(all)), sizeof(PeerInfo))
                .context("exchanging peer records"));
   FCCL_ASSIGN_OR_RETURN(auto peers, validatePeerInfos(all, self));
+  std::vector<bootstrap::SocketAddress> alarmPeers;
+  for (int r = 0; r < nranks_; ++r) {
+    bootstrap::SocketAddress address = bootstrap_->peerAddress(r);  // the host the peer's bootstrap is on
+    address.setPort(static_cast<uint16_t>(peers[static_cast<size_t>(r)].alarmPort));
+    alarmPeers.push_back(address);
+  }
+  alarmLine_->setPeers(std::move(alarmPeers));
   FCCL_TRY(agreeOnTopology(peers));
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
                                                ShmOptions{options_.fifoSlots, options_.chunkBytes}, options_.transport,
@@ -179,11 +189,16 @@ Status Communicator::finalize() {
 
 void Communicator::abort() {
   abort_ = true;
+  halt_ = true;
+  bool healthy = false;
   {
     std::lock_guard lock(opMutex_);  // the running operation sees the flag within milliseconds
     std::lock_guard stateLock(stateMutex_);
-    if (state_.isOk() || state_.code() == Code::kInProgress) state_ = Status(Code::kAborted, "communicator aborted");
+    healthy = state_.isOk() || state_.code() == Code::kInProgress;
+    if (healthy) state_ = Status(Code::kAborted, "communicator aborted");
   }
+  // Peers waiting on this rank would otherwise wait out their timeout.
+  if (healthy) raiseAlarm(Status(Code::kAborted, "rank " + std::to_string(rank_) + " aborted its communicator"));
   std::lock_guard lock(turnMutex_);
   turnChanged_.notify_all();
 }

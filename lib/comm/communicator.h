@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -17,13 +18,16 @@
 #include <thread>
 
 #include "algorithms/hier/hierarchy.h"
+#include "bootstrap/alarm_line.h"
 #include "bootstrap/bootstrap.h"
 #include "comm/comm_options.h"
 #include "comm/connections.h"
+#include "comm/hang_report.h"
 #include "comm/registrations.h"
 #include "comm/work.h"
 #include "device/device.h"
 #include "fccl/fccl.h"
+#include "runtime/wait_state.h"
 
 namespace fccl {
 
@@ -58,11 +62,20 @@ class Communicator {
 
   Registrations& registrations() { return registrations_; }
 
+  // Where this rank listens: its bootstrap and its alarm line (for logs, and for tests that
+  // knock on them). Valid once init is done.
+  struct Endpoints {
+    bootstrap::SocketAddress bootstrap;
+    bootstrap::SocketAddress alarm;
+  };
+  Endpoints endpoints() const;
+
   // The state: ok, kInProgress during non-blocking init, or the error that broke the comm.
   Status asyncError();
   // Waits for the work already issued; reports the communicator's error, if any.
   Status finalize();
-  // Stops whatever is running or queued within milliseconds; the destructor then frees everything.
+  // Stops whatever is running or queued within milliseconds, and tells the peers; the
+  // destructor then frees everything.
   void abort();
 
  private:
@@ -79,17 +92,36 @@ class Communicator {
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
   Status execute(const Plan& plan, const ExecCall& exec, const std::string& what);
 
+  // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
+  // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is
+  // not told again.
+  Status startAlarmLine();
+  void raiseAlarm(const Status& error);
+  // kAborted because a peer failed (halt_ without abort_) is that peer's failure.
+  Status explainHalt(Status s);
+  void onPeerFailure(int sender, const bootstrap::FailureAlarm& alarm);
+  void onDumpRequest(int sender, const std::string& reason);
+  void onReport(int sender, const bootstrap::WaitReport& report, const std::string& why);
+  void onAlarmTick();
+  // Logs what this rank waits for and reports it to rank 0, which prints the job's summary.
+  void reportWaitState(const std::string& why);
+  // On rank 0, about to go: prints a gathering's summary once the reports are in, or soon.
+  void flushHangReport();
+
   uint64_t magic_ = kMagic;
   const int nranks_;
   const int rank_;
   const CommOptions options_;
-  std::atomic<bool> abort_{false};
+  std::atomic<bool> abort_{false};  // fcclCommAbort
+  std::atomic<bool> halt_{false};   // abort_, or a peer's failure: what runs stops
+  std::atomic<bool> alarmed_{false};  // this rank has told its peers of its failure
   std::mutex opMutex_;  // held while a call runs; abort() waits on it after raising the flag
   std::thread initThread_;
   std::atomic<bool> ready_{false};
   std::mutex stateMutex_;
   std::condition_variable readyChanged_;
   Status state_;  // guarded by stateMutex_
+  bool peerFailed_ = false;  // state_ is a failure a peer told of; guarded by stateMutex_
 
   std::mutex turnMutex_;  // guards the ticket counters
   std::condition_variable turnChanged_;
@@ -107,6 +139,14 @@ class Communicator {
   Status noHierarchy_;                  // why there is none
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
   Registrations registrations_;
+
+  WaitState waitState_;
+  std::mutex reportMutex_;  // guards hangReport_, lastReport_
+  HangReport hangReport_;   // rank 0 gathers the job's wait reports here
+  std::chrono::steady_clock::time_point lastReport_{};
+  uint64_t signalsSeen_ = 0;  // SIGUSR1 count at the last tick (the alarm line's thread only)
+  // Last: destroyed first, its thread calls into the members above.
+  std::unique_ptr<bootstrap::AlarmLine> alarmLine_;
 };
 
 }  // namespace fccl

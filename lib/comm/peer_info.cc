@@ -44,7 +44,8 @@ Expected<std::vector<PeerInfo>> validatePeerInfos(std::span<const PeerInfo> all,
     p.host[sizeof(p.host) - 1] = '\0';
     p.domain[sizeof(p.domain) - 1] = '\0';
     const std::string who = "rank " + std::to_string(r);
-    if (p.magic != kPeerInfoMagic || p.rank != static_cast<int32_t>(r) || p.pid <= 0)
+    if (p.magic != kPeerInfoMagic || p.rank != static_cast<int32_t>(r) || p.pid <= 0 || p.alarmPort == 0 ||
+        p.alarmPort > 65535)
       return Status(Code::kRemote, who + " sent a malformed peer record");
     if (p.version != self.version)
       return Status(Code::kInvalidUsage, who + " runs fccl version " + std::to_string(p.version) + ", this rank " +

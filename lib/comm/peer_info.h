@@ -20,7 +20,7 @@ struct PeerInfo {
   uint32_t fifoSlots;
   uint32_t version;
   uint32_t checkCalls;  // FCCL_CHECK: must agree, checking is a collective exchange per call
-  uint32_t reserved;
+  uint32_t alarmPort;   // the rank's alarm line (bootstrap/alarm_line.h), on its bootstrap host
   uint64_t domainHash;  // scale-up domain (topology/domain_identity.h)
   uint64_t kernelHash;  // whose processes can map each other's memory
   char host[64];        // for messages only

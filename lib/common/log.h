@@ -29,3 +29,10 @@ void reloadLogConfig();
 #define FCCL_WARN(subsys, ...) FCCL_LOG(::fccl::LogLevel::kWarn, subsys, __VA_ARGS__)
 #define FCCL_INFO(subsys, ...) FCCL_LOG(::fccl::LogLevel::kInfo, subsys, __VA_ARGS__)
 #define FCCL_TRACE(subsys, ...) FCCL_LOG(::fccl::LogLevel::kTrace, subsys, __VA_ARGS__)
+// What the operator asked for (a wait-state dump, comm/hang_report.h): printed as a warning
+// whatever FCCL_DEBUG says, since the asking was the opt-in.
+#define FCCL_REPORT(subsys, ...)                                                     \
+  do {                                                                               \
+    (void)::fccl::logEnabled(::fccl::LogLevel::kWarn, subsys); /* loads the config */ \
+    ::fccl::logMessage(::fccl::LogLevel::kWarn, subsys, __VA_ARGS__);                \
+  } while (0)

@@ -36,6 +36,8 @@ class Backoff {
   // True every so often: at the first spin, every 16th yield, every sleep. Time to check the
   // deadline, the abort flag and the peers' health, which cost a syscall each; checking on every
   // yield would double the syscalls of a wait that is only a few microseconds long.
+  // Whether the wait has gone past spinning and yielding: it is no longer a short one.
+  bool sleeping() const { return sleeping_; }
   bool timeToCheck() const { return rounds_ == 0 || sleeping_ || (rounds_ >= kSpinRounds && (rounds_ & 15) == 0); }
 
  private:

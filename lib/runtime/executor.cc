@@ -38,6 +38,7 @@ class PlanRun {
   Expected<bool> advance(Cursor& c);
   Status moveChunk(const Step& step, size_t offset, size_t count, std::span<const std::byte> in, std::byte* out);
   Status checkWaiting(const std::vector<Cursor>& cursors);
+  void publishWait(const std::vector<Cursor>& cursors);
   std::string describe(const Cursor& c) const;
 
   std::byte* at(const Slice& s, size_t offset) const {
@@ -55,6 +56,8 @@ class PlanRun {
   const size_t elemBytes_;
   const size_t chunkElems_;
   const fcclRedOp_t reduceOp_;
+  size_t moved_ = 0;  // bytes this call has moved, for wait reports
+  Deadline::Clock::time_point nextPublish_{};
 };
 
 size_t stepElems(const Step& s) { return primReadsSrc(s.prim) ? s.src.count : s.dst.count; }
@@ -87,6 +90,7 @@ Expected<bool> PlanRun::advance(Cursor& c) {
       out = slot.data();
     }
     FCCL_TRY(moveChunk(step, first, count, in, out));
+    moved_ += count * elemBytes_;
     if (send) send->commit(count * elemBytes_);
     if (recv) recv->release();
   }
@@ -164,6 +168,17 @@ Status PlanRun::checkWaiting(const std::vector<Cursor>& cursors) {
   return Status::ok();
 }
 
+void PlanRun::publishWait(const std::vector<Cursor>& cursors) {
+  const auto now = Deadline::Clock::now();
+  if (now < nextPublish_) return;
+  nextPublish_ = now + std::chrono::milliseconds(100);
+  for (const Cursor& c : cursors)
+    if (!finished(c)) {
+      limits_.waitState->waiting(describe(c) + ", " + std::to_string(moved_) + " bytes moved");
+      return;
+    }
+}
+
 Status PlanRun::run() {
   if (chunkElems_ == 0) return Status(Code::kInvalidArgument, "chunk size is smaller than one element");
   std::vector<Cursor> cursors(plan_.channels.size());
@@ -193,7 +208,11 @@ Status PlanRun::run() {
       continue;
     }
     backoff.pause();
-    if (backoff.timeToCheck()) FCCL_TRY(checkWaiting(cursors));
+    if (backoff.timeToCheck()) {
+      FCCL_TRY(checkWaiting(cursors));
+      // Only a wait that has gone to sleep is worth a report, and a string per sleep is cheap.
+      if (backoff.sleeping() && limits_.waitState) publishWait(cursors);
+    }
   }
   return Status::ok();
 }

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "common/wait.h"
 #include "device/device.h"
+#include "runtime/wait_state.h"
 #include "fccl/fccl.h"
 #include "transports/transport.h"
 
@@ -39,6 +40,7 @@ struct ExecLimits {
   Deadline deadline;
   int64_t timeoutMs;  // for the message, the deadline is what counts
   const std::atomic<bool>* abortFlag;
+  WaitState* waitState = nullptr;  // told where a wait that lasts is stuck (for wait reports)
 };
 
 Status runPlan(const Plan& plan, const ExecCall& call, PeerLinks& links, Device& device, const ExecLimits& limits);

@@ -52,7 +52,7 @@ TEST_CASE("wire header parsing rejects short, oversized, foreign and out-of-rang
   version[5] = std::byte{2};
   CHECK_THAT(failure(version), Catch::Contains("version 2"));
 
-  for (uint8_t type : {0, 5, 255}) {
+  for (uint8_t type : {0, 6, 255}) {
     auto unknown = good;
     unknown[7] = std::byte{type};
     CHECK_THAT(failure(unknown), Catch::Contains("unknown message type"));
