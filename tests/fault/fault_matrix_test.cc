@@ -61,6 +61,15 @@ int64_t nowNs() {
       .count();
 }
 
+int threadCount() {
+  int n = 0;
+  if (DIR* d = ::opendir("/proc/self/task")) {
+    while (dirent* e = ::readdir(d)) n += e->d_name[0] != '.';
+    ::closedir(d);
+  }
+  return n;
+}
+
 std::set<std::string> shmEntries() {
   std::set<std::string> out;
   if (DIR* d = ::opendir("/dev/shm")) {
@@ -101,6 +110,7 @@ struct Signals {
 std::string rankMain(int rank, Fault fault, const char* transport, const fcclUniqueId& id, const fcclUniqueId& again,
                      Signals& sig, const RankLog& log) {
   if (transport) setenv("FCCL_TRANSPORT", transport, 1);
+  const int threadsBefore = threadCount();
   std::string error;
   fcclComm_t comm = initComm(id, kRanks, rank, kTimeoutMs, &error);
   if (!comm) return error;
@@ -153,6 +163,11 @@ std::string rankMain(int rank, Fault fault, const char* transport, const fcclUni
   if (!next) return "a new communicator after the fault: " + error;
   if (std::string e = checkedAllReduce(next, newRank, n); !e.empty()) return "after the fault: " + e;
   FCCL_TEST_CALL(fcclCommDestroy(next));
+  // Nothing the communicators started is left running (or spinning) once they are gone.
+  for (int i = 0; threadCount() > threadsBefore && i < 100; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (threadCount() > threadsBefore)
+    return std::to_string(threadCount() - threadsBefore) + " thread(s) left after abort and destroy";
   return "";
 }
 
