@@ -32,6 +32,9 @@ class SendConnector {
   // kRemote when the peer is known to be gone; checked while waiting, not on every call.
   virtual Status health() = 0;
   virtual std::string_view name() const = 0;  // "shm", "ofi:tcp;ofi_rxm", ...
+  // The communicator failed or was aborted: what is still in flight may be dropped at close
+  // instead of being seen delivered (the receiver, failing too, may never take it).
+  virtual void abandon() {}
   // Bytes committed so far: the traffic this connection carried.
   uint64_t bytesCommitted() const { return bytesCommitted_; }
 

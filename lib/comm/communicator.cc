@@ -37,8 +37,10 @@ Expected<std::unique_ptr<Communicator>> Communicator::create(const fcclUniqueId&
 Communicator::~Communicator() {
   waitIdle();
   flushHangReport();
+  const bool failed = abort_ || !asyncError().isOk();
   abort_ = true;
   if (initThread_.joinable()) initThread_.join();
+  if (connections_ && failed) connections_->abandon();  // peers that failed too take nothing more
   if (connections_) {
     const Connections::Traffic t = connections_->traffic();
     FCCL_INFO(Subsys::kInit, "rank %d traffic: %llu bytes sent over scale-up, %llu over scale-out", rank_,

@@ -36,6 +36,11 @@ Connections::Traffic Connections::traffic() const {
   return t;
 }
 
+void Connections::abandon() {
+  for (auto& send : sends_)
+    if (send) send->abandon();
+}
+
 Expected<Transport*> Connections::scaleOut() {
   if (!net_) {
     FCCL_ASSIGN_OR_RETURN(NetOptions options, NetOptions::fromEnv());

@@ -37,6 +37,8 @@ class Connections final : public PeerLinks {
     uint64_t scaleOut = 0;
   };
   Traffic traffic() const;
+  // The communicator failed or was aborted: closing need not wait for chunks in flight.
+  void abandon();
   RecvConnector& recvFrom(int peer, int channel) override { return *recvs_[index(peer, channel)]; }
 
  private:

@@ -118,11 +118,11 @@ NetSendConnector::NetSendConnector(std::shared_ptr<Net> net, int device, const N
 // commit() only starts a send, and the net holds it until the receiver has room; a sender that
 // goes away at once (a communicator destroyed right after its last collective) would lose the
 // chunks still held. So the last act is to see them delivered: bounded, and cut short by any
-// error, a dead receiver's included.
+// error, a dead receiver's included, and skipped when the communicator gave up (abandon()).
 NetSendConnector::~NetSendConnector() {
   const Deadline deadline = Deadline::afterMs(kFlushMs);
   Backoff backoff;
-  while (failure_.isOk() && comm_ && !deadline.expired()) {
+  while (!abandoned_ && failure_.isOk() && comm_ && !deadline.expired()) {
     bool pending = false;
     Status s = advance();
     for (Slot& slot : slots_) {
@@ -133,7 +133,7 @@ NetSendConnector::~NetSendConnector() {
     if (!pending) return;
     backoff.pause();
   }
-  if (failure_.isOk() && comm_)
+  if (!abandoned_ && failure_.isOk() && comm_)
     FCCL_WARN(Subsys::kNet, "%s: closing a connection whose last chunks were not taken by the receiver within %lld ms",
               name_.c_str(), static_cast<long long>(kFlushMs));
 }

@@ -73,6 +73,7 @@ class NetSendConnector final : public SendConnector {
   size_t slotBytes() const override { return slotBytes_; }
   Status health() override;
   std::string_view name() const override { return name_; }
+  void abandon() override { abandoned_ = true; }
   // The first connect attempt: an unusable handle fails here, not at the first acquire().
   Status start() { return advance(); }
 
@@ -99,6 +100,7 @@ class NetSendConnector final : public SendConnector {
   std::vector<Slot> slots_;
   uint64_t tail_ = 0;
   Status failure_;
+  bool abandoned_ = false;  // close without waiting for the chunks in flight
 };
 
 }  // namespace fccl
