@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/comm_fixture.h"
@@ -77,6 +78,54 @@ TEST_CASE("abort during a non-blocking init whose peers never come returns at on
         return "";
       },
       std::chrono::seconds(40));
+  INFO(describe(outcomes));
+  CHECK(allOk(outcomes));
+}
+
+}  // namespace fccl::test
+
+namespace fccl::test {
+
+// Two ranks in the middle of a large exchange over the scale-out net both stop when a third
+// aborts: their chunks in flight to each other will never be taken, and closing must not wait
+// for them.
+TEST_CASE("abort returns promptly while scale-out chunks are in flight between ranks that both stop",
+          "[fault][abort]") {
+  const fcclUniqueId id = newUniqueId();
+  RankSignal exchanging;
+  auto outcomes = runRanks(
+      3,
+      [&](int rank) -> std::string {
+        setenv("FCCL_TRANSPORT", "scaleout", 1);
+        std::string error;
+        fcclComm_t comm = initComm(id, 3, rank, 60000, &error);
+        if (!comm) return error;
+        std::vector<float> out(size_t{32} << 20, 1.0f), in(out.size());
+        const int peer = 1 - rank;
+        auto exchange = [&](size_t count) {
+          fcclGroupStart();
+          fcclSend(out.data(), count, fcclFloat32, peer, comm, nullptr);
+          fcclRecv(in.data(), count, fcclFloat32, peer, comm, nullptr);
+          return fcclGroupEnd();
+        };
+        if (rank == 2) {  // the one that gives up, once the others are well into their exchange
+          if (!exchanging.await(std::chrono::seconds(30))) return "the exchange never started";
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          FCCL_TEST_CALL(fcclCommAbort(comm));
+          return "";
+        }
+        FCCL_TEST_CALL(exchange(1024));  // connections up
+        if (rank == 0) exchanging.raise();
+        fcclResult_t r = fcclSuccess;
+        for (int i = 0; i < 1000 && r == fcclSuccess; ++i) r = exchange(out.size());
+        if (r == fcclSuccess) return "the exchanges never stopped";
+        const auto start = std::chrono::steady_clock::now();
+        FCCL_TEST_CALL(fcclCommAbort(comm));
+        const double seconds = secondsSince(start);
+        if (seconds > 1) return "fcclCommAbort took " + std::to_string(seconds) + " s";
+        return "";
+      },
+      std::chrono::seconds(60));
   INFO(describe(outcomes));
   CHECK(allOk(outcomes));
 }

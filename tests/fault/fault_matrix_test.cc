@@ -131,13 +131,17 @@ std::string rankMain(int rank, Fault fault, const char* transport, const fcclUni
   if (waitForFault && !sig.go.await(std::chrono::seconds(60))) return "no go from the test";
 
   std::vector<float> in(kCount, 1.0f), out(kCount * kRanks);
+  std::vector<float> big(fault == Fault::kKillDuring ? size_t{4} << 20 : 0, 1.0f), bigOut(big.size());
   fcclResult_t r = fcclSuccess;
   int64_t start = nowNs();
   for (int iter = 0; r == fcclSuccess; ++iter) {
     if (iter == 2 && rank == 0) sig.underWay.raise();
     if (iter > 100000) return "the collectives never failed";
     start = nowNs();
-    if (fault == Fault::kOtherCollective && iter == 1) {
+    if (fault == Fault::kKillDuring && iter % 2 == 1) {  // every pair sends both ways, as MoE layers do
+      // Large enough that chunks are still in flight between survivors when they stop.
+      r = fcclAllToAll(big.data(), bigOut.data(), big.size() / kRanks, fcclFloat32, comm, nullptr);
+    } else if (fault == Fault::kOtherCollective && iter == 1) {
       if (victim) r = fcclAllGather(in.data(), out.data(), kCount, fcclFloat32, comm, nullptr);
       else r = fcclAllReduce(in.data(), in.data(), kCount, fcclFloat32, fcclSum, comm, nullptr);
     } else {
@@ -148,7 +152,11 @@ std::string rankMain(int rank, Fault fault, const char* transport, const fcclUni
   const std::string text = fcclGetLastError(comm);
   fcclResult_t state = fcclSuccess;
   fcclCommGetAsyncError(comm, &state);
+  const auto abortStart = std::chrono::steady_clock::now();
   FCCL_TEST_CALL(fcclCommAbort(comm));
+  const auto abortMs =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - abortStart).count();
+  if (abortMs > 1000) return "fcclCommAbort took " + std::to_string(abortMs) + " ms";
   log.write("error " + std::to_string(rank) + " " + std::to_string(static_cast<int>(r)) + " " +
             std::to_string(failedAt) + " " + std::to_string(start));
   if (!expectedCode(fault, r)) return std::string("unexpected ") + fcclGetErrorString(r) + ": " + text;

@@ -14,7 +14,10 @@ namespace {
 
 constexpr int kCtrlRecvs = 8;          // standing ctrl receives per send comm
 constexpr size_t kMaxWaiting = 4096;   // sends queued for their receive, per comm
-constexpr auto kCloseDrain = std::chrono::milliseconds(1000);
+// How long a close waits for sends the provider still holds (their receiver may have stopped
+// taking them, as when a whole job aborts): short enough that fcclCommAbort stays well within
+// its second, long enough for a live receiver to take what is already on the wire.
+constexpr auto kCloseDrain = std::chrono::milliseconds(400);
 
 std::string peerGone(PeerLiveness& liveness, uint64_t peer) {
   return "the peer is gone: " + liveness.why(peer);
