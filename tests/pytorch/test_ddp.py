@@ -5,7 +5,8 @@ parameters at the end.
 With 2 ranks each gradient element is one addition, a + b, the same whichever backend does it:
 fccl and gloo must agree bit for bit. With 4 ranks the backends add the 4 contributions in
 different orders ((a + b) + (c + d) or ((a + b) + c) + d, by block), so results may differ in the
-last bit of a float32; they must agree to within that rounding."""
+last bit of a float32; they must agree to within that rounding, and fccl must repeat itself bit
+for bit."""
 
 import os
 import subprocess
@@ -53,3 +54,10 @@ def test_ddp_over_fccl_trains_like_ddp_over_gloo(tmp_path, nranks):
     for rank in range(1, nranks):
         for name in fccl[0]["state"]:
             assert torch.equal(fccl[rank]["state"][name], fccl[0]["state"][name]), f"fccl rank {rank}: {name}"
+    if nranks > 2:
+        # fccl's order of additions is fixed: a second run repeats the first bit for bit.
+        again = train("fccl", nranks, str(tmp_path / "fccl-again"))
+        for rank in range(nranks):
+            assert again[rank]["losses"] == fccl[rank]["losses"], f"rank {rank}: a second fccl run differs"
+            for name in fccl[rank]["state"]:
+                assert torch.equal(again[rank]["state"][name], fccl[rank]["state"][name]), f"rank {rank}: {name}"

@@ -12,7 +12,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 import fccl_torch
-from rank_pool import RankPool, free_port
+from rank_pool import free_port
 from references import assert_same, gloo_allreduce, values
 
 
@@ -27,10 +27,12 @@ def check_async_work(me):
     [result] = work.result()
     assert result.data_ptr() == t.data_ptr()
 
+    # Nobody calls wait(): the completion thread finishes the work and runs the future's callback.
     t2 = x.clone()
-    fut = dist.all_reduce(t2, async_op=True).get_future()
-    doubled = fut.then(lambda f: f.value()[0] * 2)
+    work2 = dist.all_reduce(t2, async_op=True)
+    doubled = work2.get_future().then(lambda f: f.value()[0] * 2)
     assert_same(doubled.wait(), expected * 2, "a future's callback on the result")
+    assert work2.is_completed() and work2.is_success()
     assert_same(t2, expected, "all_reduce through its future")
 
 
@@ -129,14 +131,15 @@ def check_fccl_error_message(me):
     message = str(e.value)
     assert "fccl:_allgather_base failed (invalid argument)" in message, message
     assert "fcclAllGather" in message and "overlap" in message, message
+    # fccl checks arguments before the call takes its place in the communicator's order: the
+    # communicator is not broken.
+    t = torch.ones(4)
+    dist.all_reduce(t)
+    assert_same(t, torch.full((4,), float(me.size)), "all_reduce after a refused call")
 
 
-def test_a_call_fccl_refuses_raises_with_fccls_message():
-    pool = RankPool(2)  # a group of its own: a refused call may break the communicator
-    try:
-        pool.run(check_fccl_error_message)
-    finally:
-        pool.close()
+def test_a_call_fccl_refuses_raises_with_fccls_message_and_the_group_goes_on(ranks):
+    ranks.run(check_fccl_error_message)
 
 
 def _dead_peer_rank(rank, size, port, results):
