@@ -9,6 +9,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libfabric-dev libhwloc-dev nlohmann-json3-dev graphviz libgloo-dev gnuplot-nox
   iproute2 iputils-ping procps
+  python3-dev python3-torch libtorch-dev pybind11-dev python3-pytest
   "$@"
 )
 

@@ -34,7 +34,16 @@ typedef enum {
   fcclNumResults = 9
 } fcclResult_t;
 
-typedef enum {
+/* A C caller may pass any int where an enum is expected, and fccl must reject what is not one of
+ * its values. A C++ enum without a fixed type cannot hold such a value (reading it is undefined),
+ * so in C++ the enums a caller passes in are based on int: same size and passing as in C. */
+#ifdef __cplusplus
+#define FCCL_INT_ENUM enum : int
+#else
+#define FCCL_INT_ENUM enum
+#endif
+
+typedef FCCL_INT_ENUM {
   fcclInt8 = 0,
   fcclChar = 0,
   fcclUint8 = 1,
@@ -55,7 +64,7 @@ typedef enum {
   fcclNumTypes = 12
 } fcclDataType_t;
 
-typedef enum { fcclSum = 0, fcclProd = 1, fcclMax = 2, fcclMin = 3, fcclAvg = 4, fcclNumOps = 5 } fcclRedOp_t;
+typedef FCCL_INT_ENUM { fcclSum = 0, fcclProd = 1, fcclMax = 2, fcclMin = 3, fcclAvg = 4, fcclNumOps = 5 } fcclRedOp_t;
 
 #define FCCL_UNIQUE_ID_BYTES 128
 typedef struct {

@@ -18,6 +18,7 @@ namespace {
 struct RegisteredThread {
   std::atomic<bool> stop{false};
   std::atomic<bool> finished{false};
+  std::atomic<bool> started{false};
   pid_t owner = ::getpid();
   std::thread thread;
 };
@@ -44,12 +45,17 @@ class Registry {
     RegisteredThread* raw = entry.get();
     try {
       raw->thread = std::thread([raw, body = std::move(body)] {
+        raw->started.store(true, std::memory_order_release);
+        raw->started.notify_one();
         body(raw->stop);
         raw->finished.store(true, std::memory_order_release);
       });
     } catch (const std::system_error& e) {  // the only exception std::thread throws
       return Status(Code::kSystem, std::string("cannot start the bootstrap root thread: ") + e.what());
     }
+    // A thread's start-up (the C library's, a sanitizer runtime's) allocates before the body can
+    // take the fork guard; a fork meanwhile would hand the child a locked allocator.
+    raw->started.wait(false, std::memory_order_acquire);
     threads_.push_back(std::move(entry));
     return Status::ok();
   }

@@ -28,6 +28,17 @@
 #include "common/dtype.h"
 #include "device/low_precision.h"
 
+// The loop functions: noinline (see above) and, where the build allows it, cloned for AVX2.
+// A clone is chosen by an ifunc resolver that the dynamic loader runs while relocating, before any
+// constructor; ThreadSanitizer's runtime is not initialised yet then and crashes in the
+// instrumented resolver, so sanitized builds (FCCL_NO_TARGET_CLONES, set by CMake) keep only the
+// baseline loop. Their results are the same either way (see above).
+#ifdef FCCL_NO_TARGET_CLONES
+#define FCCL_KERNEL_LOOP [[gnu::noinline]]
+#else
+#define FCCL_KERNEL_LOOP [[gnu::noinline, gnu::target_clones("avx2", "default")]]
+#endif
+
 namespace fccl {
 namespace {
 
@@ -118,14 +129,14 @@ template <class Body>
 }
 
 template <class Codec, class Op>
-[[gnu::noinline, gnu::target_clones("avx2", "default")]]
+FCCL_KERNEL_LOOP
 void reduceDistinct(std::byte* __restrict dst, const std::byte* __restrict a, const std::byte* __restrict b, size_t n) {
   forEachBlocked(n, [=](size_t i) __attribute__((always_inline)) { reduceAt<Codec, Op>(dst, a, b, i); });
 }
 
 // dst is one operand; kDstFirst says which (the ops need not be commutative for NaN payloads).
 template <class Codec, class Op, bool kDstFirst>
-[[gnu::noinline, gnu::target_clones("avx2", "default")]]
+FCCL_KERNEL_LOOP
 void reduceInPlace(std::byte* __restrict dst, const std::byte* __restrict other, size_t n) {
   forEachBlocked(n, [=](size_t i) __attribute__((always_inline)) {
     if constexpr (kDstFirst) reduceAt<Codec, Op>(dst, dst, other, i);
@@ -134,7 +145,7 @@ void reduceInPlace(std::byte* __restrict dst, const std::byte* __restrict other,
 }
 
 template <class Codec, class Op>
-[[gnu::noinline, gnu::target_clones("avx2", "default")]]
+FCCL_KERNEL_LOOP
 void reduceSelf(std::byte* dst, size_t n) {
   forEachBlocked(n, [=](size_t i) __attribute__((always_inline)) { reduceAt<Codec, Op>(dst, dst, dst, i); });
 }
@@ -178,13 +189,13 @@ template <class Codec>
 }
 
 template <class Codec>
-[[gnu::noinline, gnu::target_clones("avx2", "default")]]
+FCCL_KERNEL_LOOP
 void divideDistinct(std::byte* __restrict dst, const std::byte* __restrict src, size_t n, uint32_t divisor) {
   forEachBlocked(n, [=](size_t i) __attribute__((always_inline)) { divideAt<Codec>(dst, src, i, divisor); });
 }
 
 template <class Codec>
-[[gnu::noinline, gnu::target_clones("avx2", "default")]]
+FCCL_KERNEL_LOOP
 void divideInPlace(std::byte* dst, size_t n, uint32_t divisor) {
   forEachBlocked(n, [=](size_t i) __attribute__((always_inline)) { divideAt<Codec>(dst, dst, i, divisor); });
 }
