@@ -38,7 +38,11 @@ else
   export ASAN_OPTIONS=$common:detect_leaks=1:${ASAN_OPTIONS:-}
   export LSAN_OPTIONS=suppressions=$supp/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}
   export UBSAN_OPTIONS=$common:suppressions=$supp/ubsan.supp:${UBSAN_OPTIONS:-}
-  export TSAN_OPTIONS=$common:second_deadlock_stack=1:suppressions=$supp/tsan.supp:${TSAN_OPTIONS:-}
+  # TSan: the test harness forks ranks from a process whose bootstrap root thread runs, and a rank
+  # then starts threads of its own; TSan refuses that unless told (fccl takes its fork guard
+  # around fork, lib/bootstrap/root_registry.cc). It exits with its own code rather than abort:
+  # an abort would run Catch's signal handler, which allocates inside TSan's report and hangs.
+  export TSAN_OPTIONS=halt_on_error=1:abort_on_error=0:print_stacktrace=1:die_after_fork=0:second_deadlock_stack=1:suppressions=$supp/tsan.supp:${TSAN_OPTIONS:-}
 fi
 # Open MPI refuses root unless told; tests that launch with mpirun inherit this.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -1,6 +1,14 @@
 #include "harness/comm_fixture.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 
@@ -18,11 +26,90 @@ std::string expectResult(fcclResult_t got, fcclResult_t want, const char* what) 
          " (last error: " + fcclGetLastError(nullptr) + ")";
 }
 
+namespace {
+
+// The process that made the last id and serves its bootstrap root. The ranks are forked from the
+// test process, so that process stays single-threaded: a fork of a threaded process hands the child
+// only the forking thread, which ThreadSanitizer cannot follow once the child starts threads (as
+// every rank does).
+class RootHost {
+ public:
+  ~RootHost() { stop(); }
+
+  fcclUniqueId start() {
+    stop();
+    int idPipe[2];
+    int lifePipe[2];
+    if (pipe2(idPipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    if (pipe2(lifePipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) serve(idPipe, lifePipe);
+    ::close(idPipe[1]);
+    ::close(lifePipe[0]);
+    pid_ = pid;
+    life_ = lifePipe[1];
+    std::string reply;
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(idPipe[0], buf, sizeof(buf))) > 0) reply.append(buf, static_cast<size_t>(n));
+    ::close(idPipe[0]);
+    fcclUniqueId id;
+    if (reply.size() != sizeof(id.internal) + 1 || reply[0] != 'i') {
+      stop();
+      throw std::runtime_error(reply.empty() ? "the root host died" : reply.substr(1));
+    }
+    std::memcpy(id.internal, reply.data() + 1, sizeof(id.internal));
+    return id;
+  }
+
+ private:
+  // Makes the id, hands it over, and keeps the root running until the test process closes the
+  // life pipe (at its next id or its exit; ranks forked meanwhile hold the pipe open too).
+  [[noreturn]] static void serve(const int idPipe[2], const int lifePipe[2]) {
+    ::close(idPipe[0]);
+    ::close(lifePipe[1]);
+    fcclUniqueId id;
+    std::string reply;
+    if (fcclResult_t r = fcclGetUniqueId(&id); r != fcclSuccess) {
+      reply = "e" + failure("fcclGetUniqueId", r);
+    } else {
+      reply = "i";
+      reply.append(id.internal, sizeof(id.internal));
+    }
+    for (size_t done = 0; done < reply.size();) {
+      ssize_t n = ::write(idPipe[1], reply.data() + done, reply.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(idPipe[1]);
+    char byte;
+    while (::read(lifePipe[0], &byte, 1) > 0) {
+    }
+    std::exit(0);  // not _exit: fccl's static destructors join the root thread
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::close(life_);
+    // The root finishes its rendezvous and returns; a root still waiting for ranks that never
+    // came is not worth the wait.
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  pid_t pid_ = -1;
+  int life_ = -1;
+};
+
+}  // namespace
+
 fcclUniqueId newUniqueId() {
-  fcclUniqueId id;
-  fcclResult_t r = fcclGetUniqueId(&id);
-  if (r != fcclSuccess) throw std::runtime_error(failure("fcclGetUniqueId", r));
-  return id;
+  static RootHost host;
+  return host.start();
 }
 
 fcclComm_t initComm(const fcclUniqueId& id, int n, int rank, int timeoutMs, std::string* error) {

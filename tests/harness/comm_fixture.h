@@ -1,5 +1,5 @@
-// Helpers for tests whose ranks build a communicator: the id is made in the parent before the
-// ranks are forked, so every child inherits it. A rank's helpers return "" for success or a text
+// Helpers for tests whose ranks build a communicator: the id is made before the ranks are forked,
+// so every child inherits it. A rank's helpers return "" for success or a text
 // that says what went wrong, as runRanks expects of a rank.
 #pragma once
 
@@ -17,7 +17,8 @@ std::string failure(const char* what, fcclResult_t result);
 // "" when `got` is `want`; else what was called, what came back, and the last error.
 std::string expectResult(fcclResult_t got, fcclResult_t want, const char* what);
 
-// A fresh unique id, or throws.
+// A fresh unique id, or throws. A process of its own makes it and serves its bootstrap root (until
+// the next call or the test's exit), so the test process forks its ranks without threads.
 fcclUniqueId newUniqueId();
 
 // Blocking init of `rank` of `n` on `id`, every wait bounded by `timeoutMs`. On failure: NULL,
