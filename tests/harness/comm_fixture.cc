@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -28,16 +30,18 @@ std::string expectResult(fcclResult_t got, fcclResult_t want, const char* what) 
 
 namespace {
 
-// The process that made the last id and serves its bootstrap root. The ranks are forked from the
-// test process, so that process stays single-threaded: a fork of a threaded process hands the child
+// A process that made one id and serves its bootstrap root. The ranks are forked from the test
+// process, so that process stays single-threaded: a fork of a threaded process hands the child
 // only the forking thread, which ThreadSanitizer cannot follow once the child starts threads (as
 // every rank does).
 class RootHost {
  public:
+  RootHost() = default;
+  RootHost(const RootHost&) = delete;
+  RootHost& operator=(const RootHost&) = delete;
   ~RootHost() { stop(); }
 
   fcclUniqueId start() {
-    stop();
     int idPipe[2];
     int lifePipe[2];
     if (pipe2(idPipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -67,7 +71,7 @@ class RootHost {
 
  private:
   // Makes the id, hands it over, and keeps the root running until the test process closes the
-  // life pipe (at its next id or its exit; ranks forked meanwhile hold the pipe open too).
+  // life pipe (when it retires the host or exits; ranks forked meanwhile hold the pipe open too).
   [[noreturn]] static void serve(const int idPipe[2], const int lifePipe[2]) {
     ::close(idPipe[0]);
     ::close(lifePipe[1]);
@@ -108,8 +112,13 @@ class RootHost {
 }  // namespace
 
 fcclUniqueId newUniqueId() {
-  static RootHost host;
-  return host.start();
+  // A test may make several ids before it forks the ranks that use them, so every host lives until
+  // the test process exits; only the oldest are retired, once there are more than a test uses.
+  constexpr size_t kMaxHosts = 32;
+  static std::deque<std::unique_ptr<RootHost>> hosts;
+  if (hosts.size() >= kMaxHosts) hosts.pop_front();
+  hosts.push_back(std::make_unique<RootHost>());
+  return hosts.back()->start();
 }
 
 fcclComm_t initComm(const fcclUniqueId& id, int n, int rank, int timeoutMs, std::string* error) {
