@@ -25,10 +25,15 @@ STEPS = 20
 def train(backend, nranks, record):
     # --redirects/--tee 2: Debian's torch 1.13 launcher cannot parse its own default "0" under
     # Python 3.11 (IntFlag iteration skips zero), so every run names a value it can parse.
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nranks),
-           "--master_addr", "127.0.0.1", "--master_port", str(free_port()), "--redirects", "2", "--tee", "2",
-           EXAMPLE, "--backend", backend, "--steps", str(STEPS), "--seed", "7", "--record", record]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    # The launcher's store binds the port some time after free_port() let it go; an outgoing
+    # connection of another process can take it meanwhile, so a clash gets a fresh port.
+    for _attempt in range(3):
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nranks),
+               "--master_addr", "127.0.0.1", "--master_port", str(free_port()), "--redirects", "2", "--tee", "2",
+               EXAMPLE, "--backend", backend, "--steps", str(STEPS), "--seed", "7", "--record", record]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if done.returncode == 0 or "failed to listen on any local network address" not in done.stderr:
+            break
     assert done.returncode == 0, f"{backend} x{nranks} failed:\n{done.stdout}\n{done.stderr}"
     assert f"step {STEPS:4d}  loss" in done.stdout, done.stdout
     return [torch.load(f"{record}.rank{r}") for r in range(nranks)]
