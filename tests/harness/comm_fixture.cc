@@ -7,7 +7,6 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -92,15 +91,16 @@ class RootHost {
     char byte;
     while (::read(lifePipe[0], &byte, 1) > 0) {
     }
-    std::exit(0);  // not _exit: fccl's static destructors join the root thread
+    // Like a rank, it leaves without the test process's exit handlers (Catch2's among them).
+    _exit(0);
   }
 
   void stop() {
     if (pid_ <= 0) return;
     ::close(life_);
-    // The root finishes its rendezvous and returns; a root still waiting for ranks that never
-    // came is not worth the wait.
-    ::kill(pid_, SIGTERM);
+    // The root finished its rendezvous long ago, or waits for ranks that never came. SIGKILL, not
+    // SIGTERM: the host inherited the test process's signal handlers (Catch2's).
+    ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }

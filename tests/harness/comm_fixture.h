@@ -17,8 +17,8 @@ std::string failure(const char* what, fcclResult_t result);
 // "" when `got` is `want`; else what was called, what came back, and the last error.
 std::string expectResult(fcclResult_t got, fcclResult_t want, const char* what);
 
-// A fresh unique id, or throws. A process of its own makes it and serves its bootstrap root (until
-// the next call or the test's exit), so the test process forks its ranks without threads.
+// A fresh unique id, or throws. A process of its own makes it and serves its bootstrap root until
+// the test process exits, so the test process forks its ranks without threads.
 fcclUniqueId newUniqueId();
 
 // Blocking init of `rank` of `n` on `id`, every wait bounded by `timeoutMs`. On failure: NULL,
