@@ -54,10 +54,7 @@ class RootHost {
     ::close(lifePipe[0]);
     pid_ = pid;
     life_ = lifePipe[1];
-    std::string reply;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(idPipe[0], buf, sizeof(buf))) > 0) reply.append(buf, static_cast<size_t>(n));
+    const std::string reply = readAll(idPipe[0]);
     ::close(idPipe[0]);
     fcclUniqueId id;
     if (reply.size() != sizeof(id.internal) + 1 || reply[0] != 'i') {
@@ -82,11 +79,7 @@ class RootHost {
       reply = "i";
       reply.append(id.internal, sizeof(id.internal));
     }
-    for (size_t done = 0; done < reply.size();) {
-      ssize_t n = ::write(idPipe[1], reply.data() + done, reply.size() - done);
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
+    writeAll(idPipe[1], reply);
     ::close(idPipe[1]);
     char byte;
     while (::read(lifePipe[0], &byte, 1) > 0) {

@@ -11,7 +11,6 @@
 #include <thread>
 
 namespace fccl::test {
-namespace {
 
 void writeAll(int fd, const std::string& text) {
   size_t done = 0;
@@ -29,8 +28,6 @@ std::string readAll(int fd) {
   while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
   return out;
 }
-
-}  // namespace
 
 Ranks::Ranks(int n, const RankFn& fn) : children_(static_cast<size_t>(n)) {
   fflush(stdout);

@@ -48,6 +48,10 @@ class Ranks {
 std::vector<RankOutcome> runRanks(int n, const RankFn& fn,
                                   std::chrono::milliseconds deadline = std::chrono::seconds(300));
 bool allOk(const std::vector<RankOutcome>& outcomes);
+
+// Pipe helpers of the harness: the whole text, written or read until the other end closes.
+void writeAll(int fd, const std::string& text);
+std::string readAll(int fd);
 // One line per rank: "rank 2: exit 1: allreduce float sum n=5: element 7 is 3, expected 4".
 std::string describe(const std::vector<RankOutcome>& outcomes);
 
