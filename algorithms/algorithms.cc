@@ -51,11 +51,6 @@ std::span<const Algorithm> algorithmsFor(Collective c) {
   return std::span<const Algorithm>(kAlgorithms).subspan(first, last - first);
 }
 
-Algorithm defaultAlgorithm(Collective c, size_t bytes) {
-  if (c == Collective::kAllReduce && bytes <= kDoublingMaxBytes) return *findAlgorithm(c, "doubling");
-  return algorithmsFor(c).front();
-}
-
 std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name) {
   for (const Algorithm& a : algorithmsFor(c))
     if (a.name == name) return a;

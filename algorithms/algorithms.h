@@ -44,13 +44,8 @@ struct Algorithm {
   PlanFn plan;
 };
 
-// Every algorithm that can plan `c`, best default first.
+// Every algorithm that can plan `c`; the tuner (lib/tuner) picks among them per call.
 std::span<const Algorithm> algorithmsFor(Collective c);
-// All-reduces of up to this many bytes are latency-bound: recursive doubling's log2(n) hops beat
-// the ring's 2(n-1), though each hop carries the whole buffer.
-constexpr size_t kDoublingMaxBytes = 16 * 1024;
-// The algorithm for a call of `bytes` (count x element size) when FCCL_ALGO names none.
-Algorithm defaultAlgorithm(Collective c, size_t bytes);
 // The algorithm called `name` for `c`, or nullopt when there is none.
 std::optional<Algorithm> findAlgorithm(Collective c, std::string_view name);
 

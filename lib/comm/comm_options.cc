@@ -13,6 +13,18 @@ Expected<CommOptions> resolveCommOptions(const fcclConfig_t* config) {
   FCCL_ASSIGN_OR_RETURN(int64_t slots, envInt("FCCL_SHM_SLOTS", o.fifoSlots, 2, 64));
   o.fifoSlots = static_cast<uint32_t>(slots);
   if (auto algo = envString("FCCL_ALGO")) o.algorithm = *algo;
+  if (auto proto = envString("FCCL_PROTO")) {
+    o.proto = parseProto(*proto);
+    if (!o.proto) return Status(Code::kInvalidArgument, "FCCL_PROTO=" + *proto + " is not LL or Simple");
+  }
+  // Plans of the tree use two plan channels per channel, and connections hold 32 per peer.
+  FCCL_ASSIGN_OR_RETURN(int64_t channels, envInt("FCCL_NCHANNELS", 0, 1, 16));
+  o.channels = static_cast<int>(channels);
+  FCCL_ASSIGN_OR_RETURN(int64_t maxChannels, envInt("FCCL_MAX_NCHANNELS", o.maxChannels, 1, 16));
+  o.maxChannels = static_cast<int>(maxChannels);
+  FCCL_ASSIGN_OR_RETURN(int64_t llChunk, envInt("FCCL_LL_CHUNK_SIZE", static_cast<int64_t>(o.llChunkBytes), 64, 1 << 20));
+  if (llChunk % 8 != 0) return Status(Code::kInvalidArgument, "FCCL_LL_CHUNK_SIZE must be a multiple of 8");
+  o.llChunkBytes = static_cast<size_t>(llChunk);
   if (auto transport = envString("FCCL_TRANSPORT")) {
     o.transport = *transport == "auto" ? "" : *transport;
     if (!o.transport.empty() && o.transport != "scaleup" && o.transport != "scaleout")

@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "algorithms/common/protocol.h"
 #include "common/expected.h"
 #include "fccl/fccl.h"
 
@@ -16,7 +18,11 @@ struct CommOptions {
   bool blocking = true;         // config->blocking
   size_t chunkBytes = 512 << 10;  // FCCL_CHUNK_SIZE: bytes a step moves at a time (also the FIFO slot)
   uint32_t fifoSlots = 8;       // FCCL_SHM_SLOTS
-  std::string algorithm;        // FCCL_ALGO, empty = the tuner's choice
+  std::string algorithm;        // FCCL_ALGO, empty = the tuner's choice (a list: tuner/tuner.h)
+  std::optional<Proto> proto;   // FCCL_PROTO: LL or Simple, unset = the tuner's choice
+  int channels = 0;             // FCCL_NCHANNELS: 0 = the tuner's choice
+  int maxChannels = 4;          // FCCL_MAX_NCHANNELS: the most the tuner may choose
+  size_t llChunkBytes = 16 << 10;  // FCCL_LL_CHUNK_SIZE: data bytes one LL slot carries
   bool checkCalls = false;      // FCCL_CHECK=1: ranks compare every call before running it
   std::string transport;        // FCCL_TRANSPORT: "" (per hop: scale-up within a host), "scaleup", "scaleout"
   int device = 0;               // the local device this rank drives (fcclCommInitAll)

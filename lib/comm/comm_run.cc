@@ -12,20 +12,12 @@
 namespace fccl {
 namespace {
 
-Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call, const CommOptions& options) {
-  auto candidates = algorithmsFor(call.collective);
-  if (options.algorithm.empty()) return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
-  if (auto forced = findAlgorithm(call.collective, options.algorithm)) return *forced;
-  // An algorithm of other collectives only (FCCL_ALGO=hier, and this is an all-gather): this
-  // collective keeps its default, as NCCL_ALGO does. A name no collective knows is a mistake.
-  for (Collective other : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter,
-                           Collective::kBroadcast, Collective::kReduce})
-    if (findAlgorithm(other, options.algorithm))
-      return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
-  std::string known;
-  for (const Algorithm& a : candidates) known += (known.empty() ? "" : ", ") + std::string(a.name);
-  return Status(Code::kInvalidArgument, "FCCL_ALGO=" + options.algorithm + " is not an algorithm for " +
-                                            std::string(collectiveName(call.collective)) + " (known: " + known + ")");
+// The size the tuner prices, as nccl-tests reports it: all-gather's output and reduce-scatter's
+// input are every rank's share together.
+size_t tunedBytes(const CollectiveCall& call, int nranks) {
+  const size_t bytes = call.count * typeSize(call.type);
+  const bool perRank = call.collective == Collective::kAllGather || call.collective == Collective::kReduceScatter;
+  return perRank ? bytes * static_cast<size_t>(nranks) : bytes;
 }
 
 bool isExchange(Collective c) { return c == Collective::kAllToAll || c == Collective::kAllToAllv; }
@@ -70,7 +62,9 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, mine));
   }
   Plan plan;
-  const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
+  TuneChoice choice;
+  size_t chunkBytes = options_.chunkBytes;
+  const size_t chunkElems = chunkBytes / typeSize(call.type);
   if (isExchange(call.collective)) {
     auto exchange = call.collective == Collective::kAllToAll
                         ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
@@ -80,13 +74,20 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     if (options_.checkCalls)
       FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(call.type), describeCall(call, seq)));
   } else {
-    FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call, options_));
-    if (algorithm.name == "hier" && !hierarchy_)
-      return Status(noHierarchy_).context("FCCL_ALGO=hier for " + describeCall(call, seq));
-    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, *ring_, call.root,
-                                      hierarchy_ ? &*hierarchy_ : nullptr, chunkElems});
-    FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
-               std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
+    auto tuned = tuner_->choose(call.collective, tunedBytes(call, nranks_));
+    if (!tuned.isOk()) {
+      if (!hierarchy_ && options_.algorithm.find("hier") != std::string::npos)
+        return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + describeCall(call, seq));
+      return std::move(tuned).takeStatus().context(describeCall(call, seq));
+    }
+    choice = *tuned;
+    chunkBytes = choice.chunkBytes;
+    plan = choice.algorithm.plan(PlanRequest{call.collective, call.count, choice.channels, *ring_, call.root,
+                                             hierarchy_ ? &*hierarchy_ : nullptr, chunkBytes / typeSize(call.type)});
+    FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", describeCall(call, seq).c_str(),
+               std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),
+               std::string(protoName(choice.proto)).c_str(), choice.channels, chunkBytes,
+               std::string(choice.algorithm.reason).c_str());
   }
   ExecCall exec{call.input, call.output, call.type, call.op, nranks_};
   void* scratch[1] = {nullptr};
@@ -97,7 +98,7 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     scratch[0] = scratch_.data();
     exec.extra = scratch;
   }
-  return execute(plan, exec, describeCall(call, seq));
+  return execute(plan, exec, chunkBytes, describeCall(call, seq));
 }
 
 Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {
@@ -118,16 +119,16 @@ Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls,
   const Plan plan = std::move(exchange).take();
   if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, 1, what));
   FCCL_TRACE(Subsys::kColl, "%s: direct exchange", what.c_str());
-  return execute(plan, ExecCall{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers}, what);
+  return execute(plan, ExecCall{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers}, options_.chunkBytes, what);
 }
 
 // Moving bytes is where a failure breaks the communicator: peers may be mid-transfer.
-Status Communicator::execute(const Plan& plan, const ExecCall& exec, const std::string& what) {
+Status Communicator::execute(const Plan& plan, const ExecCall& exec, size_t chunkBytes, const std::string& what) {
   waitState_.begin(seq_, what);
   waitState_.waiting("setting up connections to the plan's peers");
   Status s = connections_->ensure(plan);
   if (s.isOk()) {
-    const ExecLimits limits{options_.chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_,
+    const ExecLimits limits{chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_,
                             &waitState_};
     s = runPlan(plan, exec, *connections_, *device_, limits);
   }

@@ -106,6 +106,7 @@ Status Communicator::agreeOnTopology(const std::vector<PeerInfo>& peers) {
     if (digests[static_cast<size_t>(r)] != digests[static_cast<size_t>(rank_)])
       return Status(Code::kInternal, "rank " + std::to_string(r) + " computed another topology than rank " +
                                          std::to_string(rank_) + " from the same peer records");
+  FCCL_TRY(startTuner(places));
   std::string order;
   for (int r : ringOrder_) {
     if (!order.empty()) order += ' ';

@@ -28,6 +28,7 @@
 #include "device/device.h"
 #include "fccl/fccl.h"
 #include "runtime/wait_state.h"
+#include "tuner/tuner.h"
 
 namespace fccl {
 
@@ -83,6 +84,8 @@ class Communicator {
   Communicator(int nranks, int rank, const CommOptions& options);
   Status init(const fcclUniqueId& id);
   Status agreeOnTopology(const std::vector<PeerInfo>& peers);
+  // The tuner over this topology, with rank 0's cost figures (comm_tuner.cc).
+  Status startTuner(const std::vector<RankPlace>& places);
   Status waitReady();
   Status waitTurn(uint64_t ticket);
   void endTurn(uint64_t ticket);
@@ -90,7 +93,8 @@ class Communicator {
   void breakWith(const Status& error);
   Status runCollective(const CollectiveCall& call, uint64_t seq);
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
-  Status execute(const Plan& plan, const ExecCall& exec, const std::string& what);
+  // `chunkBytes`: what one step moves at a time, at most a FIFO slot.
+  Status execute(const Plan& plan, const ExecCall& exec, size_t chunkBytes, const std::string& what);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
   // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is
@@ -137,6 +141,7 @@ class Communicator {
   std::optional<Ring> ring_;     // that order seen from this rank, made once at init
   std::optional<Hierarchy> hierarchy_;  // this rank's domain and rail rings, when domains are even
   Status noHierarchy_;                  // why there is none
+  std::unique_ptr<Tuner> tuner_;        // picks algorithm, protocol, channels and chunk per call
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
   Registrations registrations_;
 
