@@ -98,7 +98,7 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     scratch[0] = scratch_.data();
     exec.extra = scratch;
   }
-  return execute(plan, exec, chunkBytes, describeCall(call, seq));
+  return execute(plan, exec, choice.proto, chunkBytes, describeCall(call, seq));
 }
 
 Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {
@@ -119,18 +119,19 @@ Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls,
   const Plan plan = std::move(exchange).take();
   if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, 1, what));
   FCCL_TRACE(Subsys::kColl, "%s: direct exchange", what.c_str());
-  return execute(plan, ExecCall{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers}, options_.chunkBytes, what);
+  return execute(plan, ExecCall{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers}, Proto::kSimple, options_.chunkBytes, what);
 }
 
 // Moving bytes is where a failure breaks the communicator: peers may be mid-transfer.
-Status Communicator::execute(const Plan& plan, const ExecCall& exec, size_t chunkBytes, const std::string& what) {
+Status Communicator::execute(const Plan& plan, const ExecCall& exec, Proto proto, size_t chunkBytes,
+                             const std::string& what) {
   waitState_.begin(seq_, what);
   waitState_.waiting("setting up connections to the plan's peers");
-  Status s = connections_->ensure(plan);
+  Status s = connections_->ensure(plan, proto);
   if (s.isOk()) {
     const ExecLimits limits{chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_,
                             &waitState_};
-    s = runPlan(plan, exec, *connections_, *device_, limits);
+    s = runPlan(plan, exec, connections_->links(proto), *device_, limits);
   }
   if (s.isOk()) {
     waitState_.end();

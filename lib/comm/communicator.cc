@@ -78,8 +78,9 @@ Status Communicator::init(const fcclUniqueId& id) {
   alarmLine_->setPeers(std::move(alarmPeers));
   FCCL_TRY(agreeOnTopology(peers));
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
-                                               ShmOptions{options_.fifoSlots, options_.chunkBytes}, options_.transport,
-                                               local.nic);
+                                               ShmOptions{options_.fifoSlots, options_.chunkBytes, false},
+                                               ShmOptions{options_.fifoSlots, options_.llChunkBytes, true},
+                                               options_.transport, local.nic);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   FCCL_INFO(Subsys::kInit, "rank %d of %d ready in %lld ms: device %s #%d, %s, bootstrap %s", rank_, nranks_,
             static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,

@@ -93,8 +93,8 @@ class Communicator {
   void breakWith(const Status& error);
   Status runCollective(const CollectiveCall& call, uint64_t seq);
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
-  // `chunkBytes`: what one step moves at a time, at most a FIFO slot.
-  Status execute(const Plan& plan, const ExecCall& exec, size_t chunkBytes, const std::string& what);
+  // `chunkBytes`: what one step moves at a time, at most a slot of `proto`'s FIFOs.
+  Status execute(const Plan& plan, const ExecCall& exec, Proto proto, size_t chunkBytes, const std::string& what);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
   // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is

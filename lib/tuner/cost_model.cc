@@ -125,7 +125,8 @@ bool usesFifos(std::string_view algorithm) { return algorithm != "nvls" && algor
 
 double predictUs(const CostParams& params, const TopoShape& shape, std::string_view algorithm, const CostQuery& q) {
   if (q.channels < 1) return kNever;
-  if (q.proto == Proto::kLL && (!shape.allScaleUp || !usesFifos(algorithm))) return kNever;
+  // LL is a FIFO protocol; on hops over the net a call of either protocol runs Simple, which
+  // hopOf prices alike.
   if (!usesFifos(algorithm) && q.proto != Proto::kSimple) return kNever;
   if (shape.nranks == 1) return static_cast<double>(q.bytes) / bytesPerUs(params.copyGbps);  // a local copy
   if (algorithm == "ring") return ringUs(params, shape, q);

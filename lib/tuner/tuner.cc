@@ -103,7 +103,7 @@ Expected<TuneChoice> Tuner::decide(Collective collective, size_t bytes) {
   FCCL_ASSIGN_OR_RETURN(std::vector<Algorithm> algorithms, candidates(collective));
   std::vector<TuneChoice> priced;
   for (const Algorithm& a : algorithms)
-    for (Proto proto : {Proto::kLL, Proto::kSimple}) {
+    for (Proto proto : {Proto::kSimple, Proto::kLL}) {  // Simple wins a tie
       if (overrides_.proto && *overrides_.proto != proto) continue;
       if (auto c = bestOf(a, proto, collective, bytes)) priced.push_back(*c);
     }

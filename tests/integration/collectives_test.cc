@@ -234,13 +234,16 @@ std::vector<Case> scaleOutMatrix(int n) {
 // (or by recursive doubling, which it otherwise picks for small messages only); with
 // FCCL_TRANSPORT=scaleout every hop goes through the libfabric net.
 // `perDomain` > 0 puts ranks [k * perDomain, (k+1) * perDomain) in scale-up domain k
-// (FCCL_SCALEUP_DOMAIN): hops between domains then take the scale-out net.
-void runMatrix(int n, const char* algo = nullptr, const char* transport = nullptr, int perDomain = 0) {
+// (FCCL_SCALEUP_DOMAIN): hops between domains then take the scale-out net. `proto` forces the
+// protocol (FCCL_PROTO); otherwise the tuner picks LL or Simple per size.
+void runMatrix(int n, const char* algo = nullptr, const char* transport = nullptr, int perDomain = 0,
+               const char* proto = nullptr) {
   const fcclUniqueId id = newUniqueId();
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
     if (algo) setenv("FCCL_ALGO", algo, 1);
     if (perDomain > 0) setenv("FCCL_SCALEUP_DOMAIN", ("domain" + std::to_string(rank / perDomain)).c_str(), 1);
     if (transport) setenv("FCCL_TRANSPORT", transport, 1);
+    if (proto) setenv("FCCL_PROTO", proto, 1);
     fcclComm_t comm = nullptr;
     FCCL_TEST_CALL(fcclCommInitRank(&comm, n, id, rank));
     const bool hier = algo && std::string(algo) == "hier";  // all-gather, reduce-scatter have one too
@@ -290,6 +293,14 @@ TEST_CASE("hierarchical all-reduce and all-gather and reduce-scatter are correct
 TEST_CASE("tree all-reduce over 2x3 and 3x2 scale-up domains is correct", "[integration][collectives]") {
   runMatrix(6, "tree", nullptr, 3);
   runMatrix(6, "tree", nullptr, 2);
+}
+TEST_CASE("collectives are correct with the LL protocol at every size", "[integration][collectives][ll]") {
+  for (int n : {2, 3, 5}) runMatrix(n, nullptr, nullptr, 0, "LL");
+}
+TEST_CASE("tree, doubling and hierarchical all-reduce are correct with the LL protocol", "[integration][collectives][ll]") {
+  runMatrix(4, "tree", nullptr, 0, "LL");
+  runMatrix(5, "doubling", nullptr, 0, "LL");
+  runMatrix(4, "hier", nullptr, 2, "LL");  // LL inside each domain, the net's Simple between them
 }
 TEST_CASE("doubling all-reduce is correct on 1 to 8 ranks at every size", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 6, 7, 8}) runMatrix(n, "doubling");

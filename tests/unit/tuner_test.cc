@@ -77,8 +77,7 @@ TEST_CASE("a chain pipelines its chunks: r chunks over h hops take h + r - 1 chu
 
 TEST_CASE("the model refuses what cannot run", "[unit][tuner][model]") {
   const CostParams p = CostParams::defaults();
-  const CostQuery q{Collective::kAllReduce, 1 << 20, Proto::kLL, 1, 16 << 10};
-  CHECK(std::isinf(predictUs(p, twoDomains(2), "ring", q)));  // LL never crosses the net
+  CHECK(std::isinf(predictUs(p, oneDomain(4), "nvls", {Collective::kAllReduce, 1 << 20, Proto::kLL, 1, 16 << 10})));
   CHECK(std::isinf(predictUs(p, oneDomain(4), "tree", {Collective::kAllGather, 1 << 20, Proto::kSimple, 1, 1 << 19})));
   TopoShape noHierarchy = twoDomains(2);
   noHierarchy.hierarchy = false;
@@ -148,7 +147,10 @@ TEST_CASE("FCCL_PROTO and FCCL_NCHANNELS force the protocol and the channel coun
   REQUIRE(ll.isOk());
   CHECK(ll->proto == Proto::kLL);
   CHECK(ll->chunkBytes == kChunks.llBytes);
-  CHECK_FALSE(makeTuner(twoDomains(2), "ring", Proto::kLL).choose(Collective::kAllReduce, 8).isOk());
+  // Across the net an LL call runs Simple on the net's hops: the same price, so Simple is chosen.
+  auto across = makeTuner(twoDomains(2), "ring").choose(Collective::kAllReduce, 8);
+  REQUIRE(across.isOk());
+  CHECK(across->proto == Proto::kSimple);
   auto three = makeTuner(oneDomain(4), "ring", std::nullopt, 3).choose(Collective::kAllGather, 1 << 20);
   REQUIRE(three.isOk());
   CHECK(three->channels == 3);
