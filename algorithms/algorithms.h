@@ -33,6 +33,10 @@ struct PlanRequest {
   // Elements per chunk, as the executor will cut them; plans whose phases must not overlap lag
   // by it. 0: unknown (taken as 1, which only delays).
   size_t chunkElems = 0;
+  // Multicast plans (algorithms/nvls): elements of one member's multicast window, and whether
+  // every member's input and output are mapped by the others (zero copy, no staging).
+  size_t windowElems = 0;
+  bool zeroCopy = false;
 };
 
 using PlanFn = Plan (*)(const PlanRequest&);
@@ -55,6 +59,10 @@ Plan doublingAllReducePlan(const PlanRequest& req);
 Plan hierAllReducePlan(const PlanRequest& req);
 Plan hierAllGatherPlan(const PlanRequest& req);
 Plan hierReduceScatterPlan(const PlanRequest& req);
+Plan nvlsAllReducePlan(const PlanRequest& req);
+Plan nvlsOneShotAllReducePlan(const PlanRequest& req);
+Plan nvlsAllGatherPlan(const PlanRequest& req);
+Plan nvlsReduceScatterPlan(const PlanRequest& req);
 Plan ringAllGatherPlan(const PlanRequest& req);
 Plan ringReduceScatterPlan(const PlanRequest& req);
 Plan chainBroadcastPlan(const PlanRequest& req);

@@ -11,6 +11,9 @@ std::string_view primName(Prim prim) {
     case Prim::kRecvReduceCopy: return "recvReduceCopy";
     case Prim::kRecvCopySend: return "recvCopySend";
     case Prim::kCopy: return "copy";
+    case Prim::kMulticastSync: return "multicastSync";
+    case Prim::kMulticastReduce: return "multicastReduce";
+    case Prim::kMulticastStore: return "multicastStore";
   }
   return "?";
 }
@@ -18,14 +21,20 @@ std::string_view primName(Prim prim) {
 bool primSends(Prim p) {
   return p == Prim::kSend || p == Prim::kRecvReduceSend || p == Prim::kRecvReduceCopySend || p == Prim::kRecvCopySend;
 }
-bool primRecvs(Prim p) { return p != Prim::kSend && p != Prim::kCopy; }
+bool primMulticast(Prim p) {
+  return p == Prim::kMulticastSync || p == Prim::kMulticastReduce || p == Prim::kMulticastStore;
+}
+bool primRecvs(Prim p) { return p != Prim::kSend && p != Prim::kCopy && !primMulticast(p); }
 bool primReduces(Prim p) {
   return p == Prim::kRecvReduceSend || p == Prim::kRecvReduceCopySend || p == Prim::kRecvReduceCopy;
 }
-bool primReadsSrc(Prim p) { return p == Prim::kSend || p == Prim::kCopy || primReduces(p); }
+bool primReadsSrc(Prim p) {
+  return p == Prim::kSend || p == Prim::kCopy || primReduces(p) || p == Prim::kMulticastReduce ||
+         p == Prim::kMulticastStore;
+}
 bool primWritesDst(Prim p) {
   return p == Prim::kRecv || p == Prim::kRecvReduceCopySend || p == Prim::kRecvReduceCopy || p == Prim::kRecvCopySend ||
-         p == Prim::kCopy;
+         p == Prim::kCopy || p == Prim::kMulticastReduce || p == Prim::kMulticastStore;
 }
 
 namespace {

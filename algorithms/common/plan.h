@@ -25,6 +25,13 @@ enum class Prim : uint8_t {
   kRecvReduceCopy,      // dst = (recv op src)
   kRecvCopySend,        // dst = recv, send it on
   kCopy,                // dst = src, locally
+  // The multicast object (NVLS): every rank of the communicator is a member and maps the
+  // others' copies of a buffer. In these steps `src.buffer` / `dst.buffer` name that buffer on
+  // every member: extraBuffer(0) is the multicast window each member exposes for staging,
+  // kInput / kOutput the members' own buffers (zero copy, when every member's are mappable).
+  kMulticastSync,    // arrive, then wait until every member has arrived at its matching sync
+  kMulticastReduce,  // dst (this rank's) = reduction over every member of its src slice
+  kMulticastStore,   // every member's dst slice = this rank's src slice
 };
 std::string_view primName(Prim prim);
 
@@ -64,6 +71,9 @@ struct Channel {
 struct Plan {
   std::string algorithm;  // "ring", "local", ...
   std::vector<Channel> channels;
+  // Multicast plans run their one channel step by step, each step whole (no chunk rounds): the
+  // syncs order them across members. extraBuffer(0) is then the multicast window.
+  bool multicast = false;
   // Elements of scratch the plan needs beyond the call's buffers (partial results with no place
   // in the output): the caller provides them as extraBuffer(0), of the call's dtype.
   size_t scratchElems = 0;
@@ -74,6 +84,7 @@ bool primRecvs(Prim prim);
 bool primReduces(Prim prim);
 bool primReadsSrc(Prim prim);
 bool primWritesDst(Prim prim);
+bool primMulticast(Prim prim);
 
 // One line per step, for TRACE logs and test failure messages.
 std::string describePlan(const Plan& plan);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fccl/fccl.h"
 #include "perf_sweep.h"
@@ -20,13 +22,27 @@ class FcclRunner final : public CollectiveRunner {
   // fccl runs every collective, type and op the tools know.
   std::string unsupported(Collective, fcclDataType_t, std::optional<fcclRedOp_t>) const override { return {}; }
   Outcome run(const CollArgs& a) override;
+  BufferSource* registeredMemory() override { return &memory_; }
 
  private:
   fcclResult_t sendRecv(const CollArgs& a);
 
+  // fcclMemAlloc memory, registered with the communicator for its life.
+  class RegisteredMemory final : public BufferSource {
+   public:
+    explicit RegisteredMemory(fcclComm_t comm) : comm_(comm) {}
+    char* allocate(size_t bytes) override;
+    void release(char* data) override;
+
+   private:
+    fcclComm_t comm_;
+    std::vector<std::pair<char*, void*>> handles_;  // (memory, registration)
+  };
+
   fcclComm_t comm_;
   int rank_;
   int nranks_;
+  RegisteredMemory memory_{comm_};  // after comm_, which it is made with
 };
 
 // Barriers and sums through fccl collectives on the communicator under test (stream NULL).

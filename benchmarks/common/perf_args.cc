@@ -21,6 +21,7 @@ enum class Flag {
   kAverage,
   kRoot,
   kSkew,
+  kRegister,
   kCsv,
   kHelp
 };
@@ -45,6 +46,7 @@ constexpr FlagSpec kFlags[] = {
     {Flag::kAverage, 'a', "average", true},
     {Flag::kRoot, 'r', "root", true},
     {Flag::kSkew, 'k', "skew", true},
+    {Flag::kRegister, 'R', "local_register", true},
     {Flag::kCsv, 0, "csv", true},
     {Flag::kHelp, 'h', "help", false},
 };
@@ -108,6 +110,7 @@ constexpr IntFlag kIntFlags[] = {
     {Flag::kAverage, 0, 3, "0 (rank 0), 1 (mean), 2 (min) or 3 (max)",
      [](Options& o, long long v) { o.average = static_cast<int>(v); }},
     {Flag::kRoot, 0, kIntMax, "a rank >= 0", [](Options& o, long long v) { o.root = static_cast<int>(v); }},
+    {Flag::kRegister, 0, 1, "0 or 1", [](Options& o, long long v) { o.registerBuffers = v != 0; }},
 };
 
 std::string applyInt(const FlagSpec& spec, std::string_view value, Options& o) {
@@ -267,6 +270,9 @@ std::string usage(std::string_view program) {
          "  -k, --skew F          alltoallv: rank i sends rank j c*(1 + F*((i+j) mod n)/(n-1))/(1 + F/2)\n"
          "                        elements, c the alltoall count: the largest (1+F) x the smallest\n"
          "                        (default 0: alltoall's counts)\n"
+         "  -R, --local_register 0|1  1: buffers from the library's own allocator, registered with the\n"
+         "                        communicator (fcclMemAlloc + fcclCommRegister: zero copy); tools\n"
+         "                        without one use plain memory (default 0)\n"
          "      --csv FILE        also write one CSV row per size and placement\n"
          "  -h, --help            this text\n"
          "The size column is nccl-tests': allreduce, broadcast, reduce and sendrecv count*typesize,\n"

@@ -28,6 +28,7 @@ struct Options {
   int average = 1;  // how per-rank times combine: 0 rank 0, 1 mean, 2 min, 3 max
   int root = 0;     // broadcast and reduce; checked against nranks by checkRoot()
   double skew = 0;  // alltoallv: how unequal the per-pair counts are (allToAllvCount in perf_sizes.h)
+  bool registerBuffers = false;  // -R 1: the runner's own (registered) memory, see BufferSource
   std::string csvPath;
   bool help = false;
 };

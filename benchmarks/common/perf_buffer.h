@@ -1,33 +1,48 @@
-// Page-aligned host buffers standing in for device memory: 4096-byte alignment as device
-// allocators give, touched once so first-use page faults stay out of the timings.
+// The sweep's buffers: page-aligned host memory (4096-byte alignment as device allocators
+// give) by default, or memory from a BufferSource (fccl-perf -R 1: fcclMemAlloc, registered
+// with the communicator). Touched once so first-use page faults stay out of the timings.
 #pragma once
 
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 
 namespace fccl::perf {
+
+// Where a tool takes its buffers from when it has memory of its own to offer.
+class BufferSource {
+ public:
+  virtual ~BufferSource() = default;
+  // `bytes` (> 0) of memory, or nullptr when there is none.
+  virtual char* allocate(size_t bytes) = 0;
+  virtual void release(char* data) = 0;
+};
 
 class AlignedBuffer {
  public:
   static constexpr size_t kAlignment = 4096;
 
   // At least one page, so even a 0-byte sweep has a valid pointer; data() is null when out of
-  // memory.
-  explicit AlignedBuffer(size_t bytes) : size_((bytes + kAlignment - 1) / kAlignment * kAlignment) {
+  // memory. `source` (may be null: aligned host memory) must outlive the buffer.
+  explicit AlignedBuffer(size_t bytes, BufferSource* source = nullptr)
+      : size_((bytes + kAlignment - 1) / kAlignment * kAlignment), source_(source) {
     if (size_ == 0) size_ = kAlignment;
-    data_.reset(static_cast<char*>(std::aligned_alloc(kAlignment, size_)));
-    if (data_) std::memset(data_.get(), 0, size_);
+    data_ = source_ ? source_->allocate(size_) : static_cast<char*>(std::aligned_alloc(kAlignment, size_));
+    if (data_) std::memset(data_, 0, size_);
   }
-  char* data() const { return data_.get(); }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  ~AlignedBuffer() {
+    if (!data_) return;
+    if (source_) source_->release(data_);
+    else std::free(data_);
+  }
+  char* data() const { return data_; }
   size_t size() const { return size_; }
 
  private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
   size_t size_;
-  std::unique_ptr<char, Free> data_;
+  BufferSource* source_;
+  char* data_ = nullptr;
 };
 
 }  // namespace fccl::perf

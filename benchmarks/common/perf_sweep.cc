@@ -117,13 +117,17 @@ Outcome runSweep(const Options& o, CollectiveRunner& runner, ControlPlane& contr
   if (std::string e = checkRoot(o, nranks); !e.empty()) return {e};  // the tools check first
   FilePtr csv;
   FCCL_PERF_TRY(openCsv(o, control, csv));
-  AlignedBuffer send(o.maxBytes), recv(o.maxBytes);
+  BufferSource* source = o.registerBuffers ? runner.registeredMemory() : nullptr;
+  AlignedBuffer send(o.maxBytes, source), recv(o.maxBytes, source);
   if (!send.data() || !recv.data()) return {"cannot allocate 2 x " + std::to_string(o.maxBytes) + " bytes"};
   std::vector<RankRecord> ranks;
   FCCL_PERF_TRY(control.gatherRanks(thisRank(rank), ranks));
 
   Report report(rank == 0 ? out : nullptr, csv.get(), o.collective, nranks);
   report.header(runner.title(), o, ranks);
+  if (o.registerBuffers)
+    report.comment(source ? runner.title() + ": buffers from its own allocator, registered (-R 1)"
+                          : runner.title() + ": no memory of its own to register; plain host memory (-R 1)");
   Sweep sweep(o, runner, control, send, recv);
   for (fcclDataType_t type : o.types) {
     if (std::string why = runner.unsupported(o.collective, type, std::nullopt); !why.empty()) {

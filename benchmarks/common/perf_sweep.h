@@ -12,6 +12,7 @@
 
 #include "fccl/fccl.h"
 #include "perf_args.h"
+#include "perf_buffer.h"
 #include "perf_report.h"
 #include "perf_sizes.h"
 #include "perf_types.h"
@@ -74,6 +75,8 @@ class CollectiveRunner {
   virtual size_t inPlaceResultOffset(Collective, const SizePlan& p) const { return p.recvInPlaceOffset; }
   // Runs the collective once and returns when the result is in `recv`.
   virtual Outcome run(const CollArgs& a) = 0;
+  // Memory of the tool's own for -R 1 (nullptr: plain host memory, which -R 1 then says).
+  virtual BufferSource* registeredMemory() { return nullptr; }
 };
 
 // Every type, op and size of `o`, out of place and in place; rank 0 prints to `out`.

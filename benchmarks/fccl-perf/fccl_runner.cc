@@ -20,6 +20,28 @@ fcclResult_t FcclRunner::sendRecv(const CollArgs& a) {
   return ended != fcclSuccess ? ended : sent != fcclSuccess ? sent : received;
 }
 
+char* FcclRunner::RegisteredMemory::allocate(size_t bytes) {
+  void* data = nullptr;
+  if (fcclMemAlloc(&data, bytes) != fcclSuccess) return nullptr;
+  void* handle = nullptr;
+  if (fcclCommRegister(comm_, data, bytes, &handle) != fcclSuccess) {
+    fcclMemFree(data);
+    return nullptr;
+  }
+  handles_.emplace_back(static_cast<char*>(data), handle);
+  return static_cast<char*>(data);
+}
+
+void FcclRunner::RegisteredMemory::release(char* data) {
+  for (auto it = handles_.begin(); it != handles_.end(); ++it)
+    if (it->first == data) {
+      fcclCommDeregister(comm_, it->second);
+      handles_.erase(it);
+      break;
+    }
+  fcclMemFree(data);
+}
+
 Outcome FcclRunner::run(const CollArgs& a) {
   fcclResult_t r = fcclSuccess;
   switch (a.coll) {

@@ -6,8 +6,10 @@
  * fills the struct with designated initialisers. Every function returns fcclSuccess or an error
  * and reports details through the log callback; none may call exit() or abort().
  *
- * Versions: 1.0 ends at `divide`. 1.1 appends streams (streamCreate .. streamQuery). fccl reads
- * `size` to tell which fields a plugin has, so a 1.0 plugin still loads; it only has no streams. */
+ * Versions: 1.0 ends at `divide`. 1.1 appends streams (streamCreate .. streamQuery). 1.2 appends
+ * the multicast calls (multicastReduce, multicastStore). fccl reads `size` to tell which fields a
+ * plugin has, so a 1.0 plugin still loads; it only has no streams, and one without the
+ * multicast calls runs no NVLS algorithm. */
 #ifndef FCCL_FCCL_DEVICE_H_
 #define FCCL_FCCL_DEVICE_H_
 
@@ -74,6 +76,18 @@ typedef struct {
   /* Never blocks: the sticky error if there is one (even while work remains), else fcclInProgress
    * while work is queued or running, else fcclSuccess. */
   fcclResult_t (*streamQuery)(void* ctx, void* stream);
+
+  /* ---- 1.2: multicast (NVLS). What a scale-up switch does in the fabric, given every member's
+   * mapped copy of one buffer (srcs/dsts are this process's addresses of them; a real fabric
+   * would take one multicast address instead). Both hooks come or neither does.
+   * multicastReduce: dst[i] = srcs[0][i] op srcs[1][i] op ... for i < count, reading each source
+   * once. dst may alias one of srcs exactly; no other overlap. Low-precision floats reduce in
+   * float and round to nearest even after each member. nsrcs >= 1.
+   * multicastStore: dsts[k][0..bytes) = src[0..bytes) for every k; a dst equal to src is left
+   * alone. The destinations do not overlap each other or src otherwise. ndsts >= 1. */
+  fcclResult_t (*multicastReduce)(void* ctx, void* dst, const void* const* srcs, int nsrcs, size_t count,
+                                  fcclDataType_t type, fcclRedOp_t op);
+  fcclResult_t (*multicastStore)(void* ctx, void* const* dsts, int ndsts, const void* src, size_t bytes);
 } fcclDevice_v1_t;
 
 #ifdef __cplusplus

@@ -20,6 +20,8 @@ size_t tunedBytes(const CollectiveCall& call, int nranks) {
   return perRank ? bytes * static_cast<size_t>(nranks) : bytes;
 }
 
+bool usesMulticast(std::string_view algorithm) { return algorithm == "nvls" || algorithm == "nvls_oneshot"; }
+
 bool isExchange(Collective c) { return c == Collective::kAllToAll || c == Collective::kAllToAllv; }
 
 std::string describeCall(const CollectiveCall& call, uint64_t seq) {
@@ -82,8 +84,11 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     }
     choice = *tuned;
     chunkBytes = choice.chunkBytes;
-    plan = choice.algorithm.plan(PlanRequest{call.collective, call.count, choice.channels, *ring_, call.root,
-                                             hierarchy_ ? &*hierarchy_ : nullptr, chunkBytes / typeSize(call.type)});
+    PlanRequest request{call.collective, call.count, choice.channels, *ring_, call.root,
+                        hierarchy_ ? &*hierarchy_ : nullptr, chunkBytes / typeSize(call.type)};
+    if (usesMulticast(choice.algorithm.name) && nranks_ > 1)
+      return runMulticast(call, choice, request, describeCall(call, seq));
+    plan = choice.algorithm.plan(request);
     FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", describeCall(call, seq).c_str(),
                std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),
                std::string(protoName(choice.proto)).c_str(), choice.channels, chunkBytes,
@@ -137,6 +142,10 @@ Status Communicator::execute(const Plan& plan, const ExecCall& exec, Proto proto
     waitState_.end();
     return s;
   }
+  return failMoving(std::move(s), what);
+}
+
+Status Communicator::failMoving(Status s, const std::string& what) {
   const bool halted = halt_.load();  // by an abort or a peer's failure: not this rank's to tell
   Status failed = explainHalt(std::move(s)).context(what);
   breakWith(failed);

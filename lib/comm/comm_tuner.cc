@@ -11,7 +11,7 @@ namespace fccl {
 namespace {
 
 TopoShape shapeOf(const std::vector<RankPlace>& places, const std::vector<int>& ringOrder, bool hierarchy,
-                  const CommOptions& options) {
+                  bool multicastDevice, const CommOptions& options) {
   TopoShape shape;
   shape.nranks = static_cast<int>(places.size());
   std::map<uint64_t, int> perDomain;
@@ -31,6 +31,7 @@ TopoShape shapeOf(const std::vector<RankPlace>& places, const std::vector<int>& 
     if (!joined(places[static_cast<size_t>(ringOrder[i])], places[static_cast<size_t>(ringOrder[(i + 1) % ringOrder.size()])]))
       shape.ringScaleOut = true;
   shape.hierarchy = hierarchy;
+  shape.multicast = shape.allScaleUp && shape.domains == 1 && multicastDevice && shape.nranks <= kMaxMulticastMembers;
   shape.maxChannels = options.maxChannels;
   return shape;
 }
@@ -49,14 +50,15 @@ Status Communicator::startTuner(const std::vector<RankPlace>& places) {
   if (rank_ != 0) {
     FCCL_ASSIGN_OR_RETURN(params, fromFigures(all[0].values, "rank 0's " + mine.source));
   }
-  const TopoShape shape = shapeOf(places, ringOrder_, hierarchy_.has_value(), options_);
+  const TopoShape shape = shapeOf(places, ringOrder_, hierarchy_.has_value(), device_->hasMulticast(), options_);
   const fcclTunerTopo_t topo{shape.nranks, shape.domains, shape.ranksPerDomain, shape.maxChannels};
   FCCL_ASSIGN_OR_RETURN(std::unique_ptr<TunerPlugin> plugin, TunerPlugin::load(topo));
   TunerOverrides overrides = parseAlgorithmList(options_.algorithm);
   overrides.proto = options_.proto;
   overrides.channels = options_.channels;
-  FCCL_INFO(Subsys::kTune, "tuner: %d rank(s) in %d scale-up domain(s)%s%s; figures %s", shape.nranks, shape.domains,
-            shape.allScaleUp ? ", every hop scale-up" : "", shape.ringScaleOut ? ", the ring crosses the net" : "",
+  FCCL_INFO(Subsys::kTune, "tuner: %d rank(s) in %d scale-up domain(s)%s%s%s; figures %s", shape.nranks, shape.domains,
+            shape.allScaleUp ? ", every hop scale-up" : "", shape.multicast ? ", multicast object (NVLS) possible" : "",
+            shape.ringScaleOut ? ", the ring crosses the net" : "",
             params.describe().c_str());
   tuner_ = std::make_unique<Tuner>(std::move(params), shape, std::move(overrides),
                                    ChunkLimits{options_.chunkBytes, options_.llChunkBytes}, std::move(plugin));

@@ -69,6 +69,7 @@ Status Communicator::init(const fcclUniqueId& id) {
   FCCL_TRY(bootstrap_->allGather(std::as_writable_bytes(std::span(all)), sizeof(PeerInfo))
                .context("exchanging peer records"));
   FCCL_ASSIGN_OR_RETURN(auto peers, validatePeerInfos(all, self));
+  for (const PeerInfo& p : peers) pids_.push_back(p.pid);
   std::vector<bootstrap::SocketAddress> alarmPeers;
   for (int r = 0; r < nranks_; ++r) {
     bootstrap::SocketAddress address = bootstrap_->peerAddress(r);  // the host the peer's bootstrap is on

@@ -23,6 +23,7 @@
 #include "comm/comm_options.h"
 #include "comm/connections.h"
 #include "comm/hang_report.h"
+#include "comm/multicast_group.h"
 #include "comm/registrations.h"
 #include "comm/work.h"
 #include "device/device.h"
@@ -95,6 +96,12 @@ class Communicator {
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
   // `chunkBytes`: what one step moves at a time, at most a slot of `proto`'s FIFOs.
   Status execute(const Plan& plan, const ExecCall& exec, Proto proto, size_t chunkBytes, const std::string& what);
+  // A failure while moving bytes (peers may be mid-transfer): breaks the communicator and tells
+  // the peers, unless a peer's failure or an abort stopped it.
+  Status failMoving(Status s, const std::string& what);
+  // An NVLS call (comm_multicast.cc): the multicast object (made by the first such call), the
+  // zero-copy agreement, then the plan on it.
+  Status runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request, const std::string& what);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
   // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is
@@ -142,6 +149,8 @@ class Communicator {
   std::optional<Hierarchy> hierarchy_;  // this rank's domain and rail rings, when domains are even
   Status noHierarchy_;                  // why there is none
   std::unique_ptr<Tuner> tuner_;        // picks algorithm, protocol, channels and chunk per call
+  std::vector<int> pids_;               // every rank's process, for the multicast object
+  std::unique_ptr<MulticastGroup> multicast_;  // NVLS: made by the first call that uses it
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
   Registrations registrations_;
 

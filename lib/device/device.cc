@@ -75,7 +75,8 @@ Device::Device(LibraryHandle library, const fcclDevice_v1_t* plugin, void* ctx)
     : library_(std::move(library)),
       plugin_(plugin),
       ctx_(ctx),
-      hasStreams_(deviceHasStreams(*plugin)) {}
+      hasStreams_(deviceHasStreams(*plugin)),
+      hasMulticast_(deviceHasMulticast(*plugin)) {}
 
 Device::~Device() {
   Status s = callHook(name(), "finalize", [&] { return plugin_->finalize(ctx_); });
@@ -109,6 +110,21 @@ Expected<std::string> Device::fabricId() {
   char id[kFabricIdBytes] = {};
   FCCL_TRY(callHook(name(), "fabricId", [&] { return plugin_->fabricId(ctx_, id, sizeof(id)); }));
   return fabricIdFrom(id, sizeof(id));
+}
+
+Status Device::multicastReduce(void* dst, std::span<const void* const> srcs, size_t count, fcclDataType_t type,
+                               fcclRedOp_t op) {
+  if (!hasMulticast_) return Status(Code::kInvalidUsage, "device '" + std::string(name()) + "' has no multicast calls");
+  return callHook(name(), "multicastReduce", [&] {
+    return plugin_->multicastReduce(ctx_, dst, srcs.data(), static_cast<int>(srcs.size()), count, type, op);
+  });
+}
+
+Status Device::multicastStore(std::span<void* const> dsts, const void* src, size_t bytes) {
+  if (!hasMulticast_) return Status(Code::kInvalidUsage, "device '" + std::string(name()) + "' has no multicast calls");
+  return callHook(name(), "multicastStore", [&] {
+    return plugin_->multicastStore(ctx_, dsts.data(), static_cast<int>(dsts.size()), src, bytes);
+  });
 }
 
 Status Device::needStreams() const {

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,13 @@ class Device {
   // The scale-up fabric the device sits on; empty when it has none (the host device).
   Expected<std::string> fabricId();
 
+  // The multicast calls (fccl_device.h 1.2): what a scale-up switch does in the fabric.
+  bool hasMulticast() const { return hasMulticast_; }
+  // dst = srcs[0] op srcs[1] op ...; see fccl_device.h for aliasing.
+  Status multicastReduce(void* dst, std::span<const void* const> srcs, size_t count, fcclDataType_t type, fcclRedOp_t op);
+  // Every dsts[k] = src (a dst equal to src is left alone).
+  Status multicastStore(std::span<void* const> dsts, const void* src, size_t bytes);
+
   // Native streams (fccl_device.h 1.1), as opaque handles of the plugin. Work on a stream runs in
   // queue order; fn's failing result sticks to the stream. Every method fails with kInvalidUsage
   // when the plugin has no streams; see fccl_device.h for blocking and thread safety.
@@ -85,6 +93,7 @@ class Device {
   const fcclDevice_v1_t* plugin_;
   void* ctx_;
   bool hasStreams_;  // the plugin's struct reaches the 1.1 stream hooks and fills them all
+  bool hasMulticast_;  // ... and the 1.2 multicast hooks
 };
 
 }  // namespace fccl

@@ -24,6 +24,13 @@ Status checkStreams(const fcclDevice_v1_t* plugin, const std::string& where) {
                               });
 }
 
+Status checkMulticast(const fcclDevice_v1_t* plugin, const std::string& where) {
+  if (plugin->size < kDeviceSizeV1_2 || (!plugin->multicastReduce && !plugin->multicastStore)) return Status::ok();
+  return plugin::firstMissing(where + "multicast hooks come both or neither, but ",
+                              {{"multicastReduce", plugin->multicastReduce != nullptr},
+                               {"multicastStore", plugin->multicastStore != nullptr}});
+}
+
 }  // namespace
 
 Status checkDevicePlugin(const fcclDevice_v1_t* plugin, const std::string& origin) {
@@ -47,7 +54,12 @@ Status checkDevicePlugin(const fcclDevice_v1_t* plugin, const std::string& origi
                                            {"reduce", plugin->reduce != nullptr},
                                            {"divide", plugin->divide != nullptr},
                                        }));
-  return checkStreams(plugin, where);
+  FCCL_TRY(checkStreams(plugin, where));
+  return checkMulticast(plugin, where);
+}
+
+bool deviceHasMulticast(const fcclDevice_v1_t& plugin) {
+  return plugin.size >= kDeviceSizeV1_2 && plugin.multicastReduce != nullptr;
 }
 
 bool deviceHasStreams(const fcclDevice_v1_t& plugin) {

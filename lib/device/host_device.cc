@@ -7,6 +7,7 @@
 
 #include "common/result_code.h"
 #include "common/status.h"
+#include "device/host_multicast.h"
 #include "device/host_stream.h"
 #include "device/reduce_kernels.h"
 
@@ -139,9 +140,18 @@ fcclResult_t hostStreamQuery(void* ctx, void* stream) {
   return static_cast<HostStream*>(stream)->query();
 }
 
+fcclResult_t hostMulticastReduce(void* ctx, void* dst, const void* const* srcs, int nsrcs, size_t count,
+                                 fcclDataType_t type, fcclRedOp_t op) {
+  return report(ctx, "multicastReduce", multicastReduceKernel(dst, srcs, nsrcs, count, type, op));
+}
+
+fcclResult_t hostMulticastStore(void* ctx, void* const* dsts, int ndsts, const void* src, size_t bytes) {
+  return report(ctx, "multicastStore", multicastStoreKernel(dsts, ndsts, src, bytes));
+}
+
 constexpr fcclDevice_v1_t kHostDevice = {
     .size = sizeof(fcclDevice_v1_t),
-    .version = FCCL_DEVICE_VERSION(1, 1),
+    .version = FCCL_DEVICE_VERSION(1, 2),
     .name = "host",
     .init = hostInit,
     .finalize = hostFinalize,
@@ -156,6 +166,8 @@ constexpr fcclDevice_v1_t kHostDevice = {
     .streamLaunchHostFn = hostStreamLaunchHostFn,
     .streamSynchronize = hostStreamSynchronize,
     .streamQuery = hostStreamQuery,
+    .multicastReduce = hostMulticastReduce,
+    .multicastStore = hostMulticastStore,
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The built-in `host` device: the fccl_device.h plugin (ABI 1.1) that fccl uses when no
+// The built-in `host` device: the fccl_device.h plugin (ABI 1.2) that fccl uses when no
 // accelerator plugin is named. Its memory is host memory that peers can map (host_memory.h), its
 // copies are memcpy, its reductions are the CPU kernels of reduce_kernels.h and its streams are
 // worker threads (host_stream.h).

@@ -1,5 +1,7 @@
 #include "runtime/executor.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -32,6 +34,10 @@ class PlanRun {
   Status run();
 
  private:
+  // A multicast plan: its one channel step by step, each step whole, syncs waiting.
+  Status runMulticast();
+  Status multicastStep(const Step& step, MulticastLinks& object);
+  Status waitForMembers(MulticastLinks& object, std::vector<Cursor>& at);
   bool finished(const Cursor& c) const { return c.round >= c.rounds; }
   const Step& stepOf(const Cursor& c) const { return plan_.channels[static_cast<size_t>(c.channel)].steps[c.step]; }
   // Moves one chunk of the cursor's step if its peers allow; false when it has to wait.
@@ -133,8 +139,81 @@ Status PlanRun::moveChunk(const Step& step, size_t offset, size_t count, std::sp
       if (dst != src) std::memmove(dst, src, bytes);
       return Status::ok();
     }
+    case Prim::kMulticastSync:
+    case Prim::kMulticastReduce:
+    case Prim::kMulticastStore: break;  // only in multicast plans (runMulticast)
   }
-  return Status(Code::kInternal, "unknown primitive");
+  return Status(Code::kInternal, "primitive " + std::string(primName(step.prim)) + " outside a multicast plan");
+}
+
+// The members' copies of a slice: each member's buffer must hold it (a member's buffer is what
+// its mapping says, not what we assume).
+Status PlanRun::multicastStep(const Step& step, MulticastLinks& object) {
+  const int members = object.members();
+  if (members < 1 || members > kMaxMulticastMembers)
+    return Status(Code::kInternal, "multicast object of " + std::to_string(members) + " members");
+  const bool reduce = step.prim == Prim::kMulticastReduce;
+  const Slice& remote = reduce ? step.src : step.dst;
+  const size_t bytes = remote.count * elemBytes_, offset = remote.offset * elemBytes_;
+  std::array<std::byte*, kMaxMulticastMembers> copies;
+  for (int m = 0; m < members; ++m) {
+    std::span<std::byte> buffer = object.memberBuffer(m, remote.buffer);
+    if (buffer.size() < offset || buffer.size() - offset < bytes)
+      return Status(Code::kInternal, "rank " + std::to_string(m) + "'s copy of the buffer holds " +
+                                         std::to_string(buffer.size()) + " bytes, the step needs " +
+                                         std::to_string(offset + bytes));
+    copies[static_cast<size_t>(m)] = buffer.data() + offset;
+  }
+  if (reduce) {
+    std::byte* dst = at(step.dst, 0);
+    std::array<const void*, kMaxMulticastMembers> sources;
+    std::copy_n(copies.begin(), members, sources.begin());
+    FCCL_TRY(device_.multicastReduce(dst, std::span(sources.data(), static_cast<size_t>(members)), step.dst.count,
+                                     call_.type, reduceOp_));
+    if (call_.op == fcclAvg && !step.partial)
+      FCCL_TRY(device_.divide(dst, dst, step.dst.count, call_.type, static_cast<uint32_t>(call_.nranks)));
+  } else {
+    std::array<void*, kMaxMulticastMembers> targets;
+    std::copy_n(copies.begin(), members, targets.begin());
+    FCCL_TRY(device_.multicastStore(std::span(targets.data(), static_cast<size_t>(members)), at(step.src, 0), bytes));
+  }
+  moved_ += bytes;
+  return Status::ok();
+}
+
+Status PlanRun::waitForMembers(MulticastLinks& object, std::vector<Cursor>& at) {
+  object.arrive();
+  Backoff backoff;
+  for (;;) {
+    FCCL_ASSIGN_OR_RETURN(bool all, object.allArrived());
+    if (all) return Status::ok();
+    backoff.pause();
+    if (!backoff.timeToCheck()) continue;
+    if (Status member = object.health(); !member.isOk()) return std::move(member).context(describe(at[0]));
+    FCCL_TRY(checkWaiting(at));
+    if (backoff.sleeping() && limits_.waitState) publishWait(at);
+  }
+}
+
+Status PlanRun::runMulticast() {
+  if (!call_.multicast) return Status(Code::kInternal, "a multicast plan without a multicast object");
+  if (plan_.channels.size() != 1) return Status(Code::kInternal, "a multicast plan has one channel");
+  std::vector<Cursor> at(1);
+  at[0].rounds = 1;
+  const auto& steps = plan_.channels[0].steps;
+  for (; at[0].step < steps.size(); ++at[0].step) {
+    const Step& step = steps[at[0].step];
+    Status s;
+    switch (step.prim) {
+      case Prim::kMulticastSync: s = waitForMembers(*call_.multicast, at); break;
+      case Prim::kMulticastReduce:
+      case Prim::kMulticastStore: s = multicastStep(step, *call_.multicast); break;
+      case Prim::kCopy: s = moveChunk(step, 0, step.src.count, {}, nullptr); break;
+      default: s = Status(Code::kInternal, "primitive " + std::string(primName(step.prim)) + " in a multicast plan");
+    }
+    if (!s.isOk()) return std::move(s).context(describe(at[0]));
+  }
+  return Status::ok();
 }
 
 std::string PlanRun::describe(const Cursor& c) const {
@@ -146,6 +225,8 @@ std::string PlanRun::describe(const Cursor& c) const {
     out += " from rank " + std::to_string(s.recvPeer) + " (" + std::string(links_.recvFrom(s.recvPeer, c.channel).name()) + ")";
   if (primSends(s.prim))
     out += " to rank " + std::to_string(s.sendPeer) + " (" + std::string(links_.sendTo(s.sendPeer, c.channel).name()) + ")";
+  if (primMulticast(s.prim) && call_.multicast)
+    out += " on the multicast object of " + std::to_string(call_.multicast->members()) + " ranks";
   out += ", round " + std::to_string(c.round + 1) + "/" + std::to_string(c.rounds);
   return out;
 }
@@ -180,6 +261,7 @@ void PlanRun::publishWait(const std::vector<Cursor>& cursors) {
 }
 
 Status PlanRun::run() {
+  if (plan_.multicast) return runMulticast();
   if (chunkElems_ == 0) return Status(Code::kInvalidArgument, "chunk size is smaller than one element");
   std::vector<Cursor> cursors(plan_.channels.size());
   for (size_t i = 0; i < cursors.size(); ++i) {

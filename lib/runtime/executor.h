@@ -26,6 +26,27 @@ class PeerLinks {
   virtual RecvConnector& recvFrom(int peer, int channel) = 0;
 };
 
+// The most members a multicast object (NVLS) may have: an NVL72-style domain fits.
+constexpr int kMaxMulticastMembers = 128;
+
+// The multicast object a multicast plan runs on (Plan::multicast): every member's copy of the
+// call's buffers, mapped here, and a barrier over the members. Never blocks.
+class MulticastLinks {
+ public:
+  virtual ~MulticastLinks() = default;
+  virtual int members() const = 0;
+  // Member m's copy of `buffer` for this call, as many bytes as it has; empty when the member
+  // exposes none (a buffer that is not mapped).
+  virtual std::span<std::byte> memberBuffer(int member, Buffer buffer) = 0;
+  // This rank arrives at its next sync.
+  virtual void arrive() = 0;
+  // Whether every member has arrived at the sync this rank arrived at last; kRemote when a
+  // member's counter shows it broke the protocol.
+  virtual Expected<bool> allArrived() = 0;
+  // kRemote once a member is known to be gone.
+  virtual Status health() = 0;
+};
+
 struct ExecCall {
   const void* input;
   void* output;
@@ -33,6 +54,7 @@ struct ExecCall {
   fcclRedOp_t op;  // fcclAvg reduces with sum and divides by `nranks` where a result is final
   int nranks;
   std::span<void* const> extra = {};  // the buffers extraBuffer(i) names
+  MulticastLinks* multicast = nullptr;  // for a multicast plan: its multicast object
 };
 
 struct ExecLimits {

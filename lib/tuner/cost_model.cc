@@ -102,7 +102,7 @@ double hierUs(const CostParams& p, const TopoShape& s, const CostQuery& q) {
 // from every member and multicastStore writes one to every member, each at the multicast rate
 // in bytes of all members together; staging copies the call through the window at copy rate.
 double nvlsUs(const CostParams& p, const TopoShape& s, const CostQuery& q, bool oneShot) {
-  if (!s.allScaleUp || s.domains != 1) return kNever;
+  if (!s.multicast) return kNever;
   const double bytes = static_cast<double>(q.bytes), n = s.nranks;
   const double mc = bytesPerUs(p.multicast.gbps), copy = bytesPerUs(p.copyGbps);
   const double sync = p.multicast.latencyUs;

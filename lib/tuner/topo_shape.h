@@ -12,6 +12,7 @@ struct TopoShape {
   bool allScaleUp = true;     // every pair of ranks is a scale-up hop: LL and the multicast object work
   bool ringScaleOut = false;  // some hop of the ring runs over the net (so the ring moves at its pace)
   bool hierarchy = false;     // the domain and rail rings of the hierarchical algorithms exist
+  bool multicast = false;     // one scale-up domain, every hop scale-up, a device with multicast calls
   int maxChannels = 1;
 };
 

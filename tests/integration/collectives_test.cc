@@ -122,8 +122,35 @@ bool checked(size_t i, size_t total) {
   return total <= kFull || i < kEnds || i + kEnds >= total || i % 31 == 0;
 }
 
+// A buffer of the test, filled with `fill`: host memory, or memory from fcclMemAlloc, which
+// peers can map (the multicast algorithms then run zero copy).
+class TestBuffer {
+ public:
+  TestBuffer(size_t bytes, bool deviceMemory, std::byte fill) {
+    if (deviceMemory) {
+      if (fcclMemAlloc(&device_, bytes) != fcclSuccess) throw std::runtime_error("fcclMemAlloc failed");
+      data_ = static_cast<std::byte*>(device_);
+    } else {
+      host_.resize(bytes);
+      data_ = host_.data();
+    }
+    std::memset(data_, static_cast<int>(fill), bytes);
+  }
+  TestBuffer(const TestBuffer&) = delete;
+  TestBuffer& operator=(const TestBuffer&) = delete;
+  ~TestBuffer() {
+    if (device_) fcclMemFree(device_);
+  }
+  std::byte* data() { return data_; }
+
+ private:
+  std::vector<std::byte> host_;
+  void* device_ = nullptr;
+  std::byte* data_ = nullptr;
+};
+
 // Runs one case on this rank and checks its output; "" when right.
-std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
+std::string runCase(fcclComm_t comm, const Case& c, int rank, int n, bool deviceMemory = false) {
   const size_t es = elementBytes(c.type), un = static_cast<size_t>(n);
   const VLayout v = vLayout(c.count, rank, n, c.inPlace);
   size_t inCount = c.coll == Coll::kReduceScatter || c.coll == Coll::kAllToAll ? c.count * un : c.count;
@@ -132,7 +159,8 @@ std::string runCase(fcclComm_t comm, const Case& c, int rank, int n) {
   const fcclRedOp_t genOp = hasOp(c.coll) ? c.op : fcclSum;
   const int root = c.root(n);
   // One allocation holds both buffers (out of place) or the larger one (in place), misaligned.
-  std::vector<std::byte> inStore(inCount * es + c.misalign + kGuardBytes), outStore(outCount * es + c.misalign + kGuardBytes, kPoison);
+  TestBuffer inStore(inCount * es + c.misalign + kGuardBytes, deviceMemory, std::byte{0}),
+      outStore(outCount * es + c.misalign + kGuardBytes, deviceMemory, kPoison);
   std::byte* out = outStore.data() + c.misalign;
   std::byte* in = inStore.data() + c.misalign;
   if (c.inPlace) {
@@ -235,9 +263,10 @@ std::vector<Case> scaleOutMatrix(int n) {
 // FCCL_TRANSPORT=scaleout every hop goes through the libfabric net.
 // `perDomain` > 0 puts ranks [k * perDomain, (k+1) * perDomain) in scale-up domain k
 // (FCCL_SCALEUP_DOMAIN): hops between domains then take the scale-out net. `proto` forces the
-// protocol (FCCL_PROTO); otherwise the tuner picks LL or Simple per size.
+// protocol (FCCL_PROTO); otherwise the tuner picks LL or Simple per size. `deviceMemory` takes
+// every buffer from fcclMemAlloc.
 void runMatrix(int n, const char* algo = nullptr, const char* transport = nullptr, int perDomain = 0,
-               const char* proto = nullptr) {
+               const char* proto = nullptr, bool deviceMemory = false) {
   const fcclUniqueId id = newUniqueId();
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
     if (algo) setenv("FCCL_ALGO", algo, 1);
@@ -246,7 +275,8 @@ void runMatrix(int n, const char* algo = nullptr, const char* transport = nullpt
     if (proto) setenv("FCCL_PROTO", proto, 1);
     fcclComm_t comm = nullptr;
     FCCL_TEST_CALL(fcclCommInitRank(&comm, n, id, rank));
-    const bool hier = algo && std::string(algo) == "hier";  // all-gather, reduce-scatter have one too
+    // hier and nvls have all-gather and reduce-scatter too
+    const bool hier = algo && (std::string(algo) == "hier" || std::string(algo).find("nvls") != std::string::npos);
     const auto cases = hier        ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter}, n)
                        : algo      ? matrix({Coll::kAllReduce}, n)
                        : transport ? scaleOutMatrix(n)
@@ -257,7 +287,7 @@ void runMatrix(int n, const char* algo = nullptr, const char* transport = nullpt
       Case scaled = c;
       const bool perRank = c.coll != Coll::kAllReduce && c.coll != Coll::kBroadcast && c.coll != Coll::kReduce;
       if (c.count >= (64u << 20) / 4 && perRank) scaled.count = c.count / static_cast<size_t>(n);
-      std::string error = runCase(comm, scaled, rank, n);
+      std::string error = runCase(comm, scaled, rank, n, deviceMemory);
       if (!error.empty()) {
         fcclCommAbort(comm);
         return error;
@@ -301,6 +331,17 @@ TEST_CASE("tree, doubling and hierarchical all-reduce are correct with the LL pr
   runMatrix(4, "tree", nullptr, 0, "LL");
   runMatrix(5, "doubling", nullptr, 0, "LL");
   runMatrix(4, "hier", nullptr, 2, "LL");  // LL inside each domain, the net's Simple between them
+}
+TEST_CASE("NVLS all-reduce, all-gather and reduce-scatter are correct staged through the multicast window",
+          "[integration][collectives][nvls]") {
+  for (int n : {1, 3, 8}) runMatrix(n, "nvls,nvls_oneshot");
+}
+TEST_CASE("NVLS all-reduce, all-gather and reduce-scatter are correct zero copy on fcclMemAlloc buffers",
+          "[integration][collectives][nvls]") {
+  for (int n : {2, 5}) runMatrix(n, "nvls,nvls_oneshot", nullptr, 0, nullptr, true);
+}
+TEST_CASE("the default algorithms are correct on fcclMemAlloc buffers", "[integration][collectives]") {
+  runMatrix(3, nullptr, nullptr, 0, nullptr, true);
 }
 TEST_CASE("doubling all-reduce is correct on 1 to 8 ranks at every size", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 6, 7, 8}) runMatrix(n, "doubling");

@@ -19,6 +19,7 @@ TopoShape oneDomain(int n) {
   s.allScaleUp = true;
   s.ringScaleOut = false;
   s.hierarchy = true;
+  s.multicast = true;
   s.maxChannels = 4;
   return s;
 }
@@ -101,7 +102,7 @@ TEST_CASE("the tuner picks a few hops for tiny all-reduces and the ring for larg
   auto tiny = tuner.choose(Collective::kAllReduce, 8);
   REQUIRE(tiny.isOk());
   CHECK(tiny->algorithm.name != "ring");
-  CHECK(tiny->proto == Proto::kLL);
+  if (usesFifos(tiny->algorithm.name)) CHECK(tiny->proto == Proto::kLL);
   auto large = tuner.choose(Collective::kAllReduce, size_t{256} << 20);
   REQUIRE(large.isOk());
   CHECK(large->proto == Proto::kSimple);
@@ -109,6 +110,30 @@ TEST_CASE("the tuner picks a few hops for tiny all-reduces and the ring for larg
   auto gather = tuner.choose(Collective::kAllGather, 8);
   REQUIRE(gather.isOk());
   CHECK(gather->algorithm.collective == Collective::kAllGather);
+}
+
+TEST_CASE("the multicast algorithms run only where the multicast object exists", "[unit][tuner][nvls]") {
+  TopoShape without = oneDomain(8);
+  without.multicast = false;
+  for (size_t bytes = 1; bytes < (size_t{1} << 30); bytes *= 4) {
+    auto c = makeTuner(without).choose(Collective::kAllReduce, bytes);
+    REQUIRE(c.isOk());
+    CHECK(usesFifos(c->algorithm.name));
+  }
+  CHECK_FALSE(makeTuner(without, "nvls").choose(Collective::kAllGather, 1 << 20).isOk());
+  CHECK_FALSE(makeTuner(twoDomains(4), "nvls").choose(Collective::kAllReduce, 1 << 20).isOk());
+  auto forced = makeTuner(oneDomain(8), "nvls").choose(Collective::kReduceScatter, 8);
+  REQUIRE(forced.isOk());
+  CHECK(forced->algorithm.name == "nvls");
+  CHECK(forced->proto == Proto::kSimple);
+  CHECK(forced->channels == 1);
+  // One shot reduces the whole buffer on every rank: tiny buffers only.
+  const CostParams p = CostParams::defaults();
+  CHECK(std::isfinite(predictUs(p, oneDomain(4), "nvls_oneshot", {Collective::kAllReduce, kOneShotMaxBytes, Proto::kSimple, 1, 1})));
+  CHECK(std::isinf(predictUs(p, oneDomain(4), "nvls_oneshot", {Collective::kAllReduce, kOneShotMaxBytes + 1, Proto::kSimple, 1, 1})));
+  auto large = makeTuner(oneDomain(4), "nvls,nvls_oneshot").choose(Collective::kAllReduce, size_t{1} << 20);
+  REQUIRE(large.isOk());
+  CHECK(large->algorithm.name == "nvls");
 }
 
 TEST_CASE("across domains the tuner sends large all-reduces through the hierarchy", "[unit][tuner]") {

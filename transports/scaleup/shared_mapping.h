@@ -20,6 +20,7 @@ class SharedMapping {
   // Maps the segment `fd` of process `pid`; fails unless it is exactly `bytes` long.
   static Expected<SharedMapping> open(int pid, int fd, size_t bytes);
 
+  SharedMapping() = default;  // maps nothing
   SharedMapping(SharedMapping&& other) noexcept;
   SharedMapping& operator=(SharedMapping&& other) noexcept;
   SharedMapping(const SharedMapping&) = delete;

@@ -1,0 +1,60 @@
+#include "device/host_multicast.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "common/dtype.h"
+#include "device/reduce_kernels.h"
+
+namespace fccl {
+namespace {
+
+// A block of dst and the block of the source being folded in stay in L1 together.
+constexpr size_t kBlockBytes = 8 * 1024;
+
+}  // namespace
+
+Status multicastReduceKernel(void* dst, const void* const* srcs, int nsrcs, size_t count, fcclDataType_t type,
+                             fcclRedOp_t op) {
+  if (count == 0) return Status::ok();
+  if (nsrcs < 1 || !srcs || !dst)
+    return Status(Code::kInvalidArgument, "multicastReduce of " + std::to_string(nsrcs) + " sources into a " +
+                                              (dst ? "buffer" : "NULL buffer"));
+  for (int k = 0; k < nsrcs; ++k)
+    if (!srcs[k]) return Status(Code::kInvalidArgument, "multicastReduce: source " + std::to_string(k) + " is NULL");
+  const size_t elem = typeSize(type);
+  if (nsrcs == 1) {
+    if (dst != srcs[0]) std::memcpy(dst, srcs[0], count * elem);
+    return Status::ok();
+  }
+  // dst may be one of the sources: that one goes first, so it is read before dst is written.
+  int first = 0;
+  for (int k = 0; k < nsrcs; ++k)
+    if (srcs[k] == dst) first = k;
+  const int second = first == 0 ? 1 : 0;
+  const size_t blockElems = std::max<size_t>(kBlockBytes / elem, 1);
+  auto* out = static_cast<std::byte*>(dst);
+  for (size_t at = 0; at < count; at += blockElems) {
+    const size_t n = std::min(blockElems, count - at), offset = at * elem;
+    auto source = [&](int k) { return static_cast<const std::byte*>(srcs[k]) + offset; };
+    FCCL_TRY(reduceKernel(out + offset, source(first), source(second), n, type, op));
+    for (int k = 0; k < nsrcs; ++k)
+      if (k != first && k != second) FCCL_TRY(reduceKernel(out + offset, out + offset, source(k), n, type, op));
+  }
+  return Status::ok();
+}
+
+Status multicastStoreKernel(void* const* dsts, int ndsts, const void* src, size_t bytes) {
+  if (bytes == 0) return Status::ok();
+  if (ndsts < 1 || !dsts || !src)
+    return Status(Code::kInvalidArgument, "multicastStore of " + std::to_string(bytes) + " bytes to " +
+                                              std::to_string(ndsts) + " destinations" + (src ? "" : " from NULL"));
+  for (int k = 0; k < ndsts; ++k) {
+    if (!dsts[k]) return Status(Code::kInvalidArgument, "multicastStore: destination " + std::to_string(k) + " is NULL");
+    if (dsts[k] != src) std::memcpy(dsts[k], src, bytes);
+  }
+  return Status::ok();
+}
+
+}  // namespace fccl

@@ -1,0 +1,84 @@
+// The host device's multicast calls (fccl_device.h 1.2) through the Device wrapper: a reduction
+// over 1..6 members' buffers for every dtype and op, with dst aliasing each member in turn and
+// sizes across the kernel's blocks; a store into every member, src among them; the ABI's
+// "both or neither" rule for the two hooks.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "device/device.h"
+#include "device/device_checks.h"
+#include "device/host_device.h"
+#include "harness/reference.h"
+
+namespace fccl::test {
+namespace {
+
+std::unique_ptr<Device> hostDevice() {
+  auto device = Device::fromPlugin(&hostDevicePlugin(), "built-in");
+  REQUIRE(device.isOk());
+  return std::move(device).take();
+}
+
+}  // namespace
+
+TEST_CASE("multicastReduce folds every member's buffer once, whichever member dst is", "[unit][device][nvls]") {
+  auto device = hostDevice();
+  REQUIRE(device->hasMulticast());
+  const fcclDataType_t type = GENERATE(fcclInt8, fcclUint32, fcclInt64, fcclFloat16, fcclFloat32, fcclFloat64,
+                                       fcclBfloat16, fcclFloat8e4m3);
+  const fcclRedOp_t op = GENERATE(fcclSum, fcclProd, fcclMax, fcclMin);
+  const int members = GENERATE(1, 2, 3, 6);
+  const size_t count = GENERATE(as<size_t>{}, 1, 7, 5000);  // 5000 crosses the 8 KiB blocks for most types
+  const int aliased = GENERATE(-1, 0, 2);                    // dst is this member's buffer (-1: its own)
+  if (aliased >= members) return;
+  const size_t es = elementBytes(type);
+  std::vector<std::vector<std::byte>> buffers(static_cast<size_t>(members), std::vector<std::byte>(count * es));
+  for (int m = 0; m < members; ++m)
+    for (size_t i = 0; i < count; ++i) encode(type, inputValue(type, op, m, i, members), buffers[static_cast<size_t>(m)].data() + i * es);
+  std::vector<std::byte> own(count * es);
+  void* dst = aliased < 0 ? own.data() : buffers[static_cast<size_t>(aliased)].data();
+  std::vector<const void*> srcs;
+  for (auto& b : buffers) srcs.push_back(b.data());
+  REQUIRE(device->multicastReduce(dst, srcs, count, type, op).isOk());
+  for (size_t i = 0; i < count; ++i) {
+    const double got = decode(type, static_cast<std::byte*>(dst) + i * es);
+    INFO("type " << type << " op " << op << " members " << members << " count " << count << " dst " << aliased
+                 << " element " << i);
+    REQUIRE(matches(type, op, got, reducedValue(type, op, i, members)));
+  }
+}
+
+TEST_CASE("multicastStore writes src into every member and leaves src itself alone", "[unit][device][nvls]") {
+  auto device = hostDevice();
+  std::vector<std::byte> src(1000);
+  for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<std::byte>(i * 7);
+  std::vector<std::vector<std::byte>> members(4, std::vector<std::byte>(1000, std::byte{0xee}));
+  std::vector<void*> dsts;
+  for (auto& m : members) dsts.push_back(m.data());
+  dsts.push_back(src.data());
+  REQUIRE(device->multicastStore(dsts, src.data(), src.size()).isOk());
+  for (auto& m : members) CHECK(m == src);
+  CHECK(device->multicastStore(dsts, nullptr, 8).code() == Code::kInvalidArgument);
+  std::vector<const void*> none;
+  CHECK_FALSE(device->multicastReduce(src.data(), none, 4, fcclUint8, fcclSum).isOk());
+}
+
+TEST_CASE("a device plugin gives both multicast hooks or neither", "[unit][device][nvls]") {
+  fcclDevice_v1_t plugin = hostDevicePlugin();
+  CHECK(checkDevicePlugin(&plugin, "test").isOk());
+  CHECK(deviceHasMulticast(plugin));
+  plugin.multicastStore = nullptr;
+  const Status half = checkDevicePlugin(&plugin, "test");
+  CHECK(half.code() == Code::kInvalidUsage);
+  CHECK_THAT(half.message(), Catch::Contains("multicastStore"));
+  plugin.multicastReduce = nullptr;
+  CHECK(checkDevicePlugin(&plugin, "test").isOk());
+  CHECK_FALSE(deviceHasMulticast(plugin));
+  plugin.size = kDeviceSizeV1_1;  // a 1.1 plugin has no such fields at all
+  CHECK(checkDevicePlugin(&plugin, "test").isOk());
+  CHECK_FALSE(deviceHasMulticast(plugin));
+}
+
+}  // namespace fccl::test
