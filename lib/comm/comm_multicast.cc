@@ -7,34 +7,85 @@
 
 namespace fccl {
 
-Status Communicator::runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request,
-                                  const std::string& what) {
+namespace {
+
+// A call's buffers as the multicast object needs them: which ones the members reach into.
+MulticastGroup::CallBuffers buffersOf(const CollectiveCall& call, int nranks) {
+  const size_t mine = call.count * typeSize(call.type), n = static_cast<size_t>(nranks);
+  if (call.collective == Collective::kAllGather) return {call.input, mine, call.output, mine * n, false, true};
+  if (call.collective == Collective::kReduceScatter) return {call.input, mine * n, call.output, mine, true, false};
+  return {call.input, mine, call.output, mine, true, true};
+}
+
+// After the ranks found a buffer that not every rank can share, this many eligible calls go by
+// before they ask again: an application that does not use fcclMemAlloc pays the question's sync
+// rarely, one that does is seen again soon.
+constexpr uint32_t kZeroCopyPause = 64;
+
+}  // namespace
+
+Status Communicator::ensureMulticast(const std::string& what) {
+  if (multicast_) return Status::ok();
   waitState_.begin(seq_, what);
-  if (!multicast_) {
-    waitState_.waiting("setting up the multicast object");
-    auto group = MulticastGroup::create(*bootstrap_, rank_, pids_, kMulticastWindowBytes, kOneShotMaxBytes);
-    if (!group.isOk()) return failMoving(std::move(group).takeStatus(), what);
-    multicast_ = std::move(group).take();
+  waitState_.waiting("setting up the multicast object");
+  auto group = MulticastGroup::create(*bootstrap_, rank_, pids_, kMulticastWindowBytes, kOneShotMaxBytes);
+  if (!group.isOk()) return failMoving(std::move(group).takeStatus(), what);
+  multicast_ = std::move(group).take();
+  waitState_.end();
+  return Status::ok();
+}
+
+Expected<TuneChoice> Communicator::tuneCall(const CollectiveCall& call, size_t bytes, const std::string& what,
+                                            std::optional<bool>* zeroCopy) {
+  auto staged = tuner_->choose(call.collective, bytes);
+  const bool eligible = tuner_->shape().multicast && nranks_ > 1 && call.count > 0 && bytes > kOneShotMaxBytes;
+  if (!eligible) return staged;
+  *zeroCopy = false;  // unless the ranks agree below: nobody asks again for this call
+  if (zeroCopyPause_ > 0) {
+    --zeroCopyPause_;
+    return staged;
   }
-  const size_t elem = typeSize(call.type), n = static_cast<size_t>(nranks_);
-  const size_t mine = call.count * elem;
-  MulticastGroup::CallBuffers buffers{call.input, mine, call.output, mine, true, true};
-  if (call.collective == Collective::kAllGather) buffers = {call.input, mine, call.output, mine * n, false, true};
-  if (call.collective == Collective::kReduceScatter) buffers = {call.input, mine * n, call.output, mine, true, false};
+  auto mapped = tuner_->choose(call.collective, bytes, true);
+  if (!mapped.isOk() || mapped->algorithm.name != "nvls" || (staged.isOk() && staged->predictedUs <= mapped->predictedUs))
+    return staged;
+  // Every rank got here alike (same figures, same call, same pause): all of them ask.
+  FCCL_TRY(ensureMulticast(what));
+  waitState_.begin(seq_, what);
+  waitState_.waiting("agreeing on zero copy with every rank");
+  auto agreed = multicast_->agreeZeroCopy(buffersOf(call, nranks_), Deadline::afterMs(options_.timeoutMs),
+                                          options_.timeoutMs, &halt_);
+  if (!agreed.isOk()) return failMoving(std::move(agreed).takeStatus(), what);
+  waitState_.end();
+  *zeroCopy = *agreed;
+  if (*agreed) return mapped;
+  zeroCopyPause_ = kZeroCopyPause;
+  FCCL_INFO(Subsys::kTune, "%s: not every rank's buffers can be mapped (fcclMemAlloc); staged algorithms for the next %u "
+            "calls", what.c_str(), kZeroCopyPause);
+  return staged;
+}
+
+Status Communicator::runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request,
+                                  const std::string& what, std::optional<bool> zeroCopy) {
+  FCCL_TRY(ensureMulticast(what));
+  waitState_.begin(seq_, what);
+  const size_t elem = typeSize(call.type);
   const bool oneShot = choice.algorithm.name == "nvls_oneshot";
-  bool zeroCopy = false;
-  if (!oneShot && call.count > 0) {
-    waitState_.waiting("agreeing on zero copy with every rank");
-    auto agreed = multicast_->agreeZeroCopy(buffers, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_);
-    if (!agreed.isOk()) return failMoving(std::move(agreed).takeStatus(), what);
-    zeroCopy = *agreed;
+  if (!zeroCopy) {
+    zeroCopy = false;
+    if (!oneShot && call.count > 0) {
+      waitState_.waiting("agreeing on zero copy with every rank");
+      auto agreed = multicast_->agreeZeroCopy(buffersOf(call, nranks_), Deadline::afterMs(options_.timeoutMs),
+                                              options_.timeoutMs, &halt_);
+      if (!agreed.isOk()) return failMoving(std::move(agreed).takeStatus(), what);
+      zeroCopy = *agreed;
+    }
   }
-  multicast_->prepare(zeroCopy, oneShot);
-  request.zeroCopy = zeroCopy;
+  multicast_->prepare(*zeroCopy, oneShot);
+  request.zeroCopy = *zeroCopy;
   request.windowElems = multicast_->ownStaging().size() / elem;
   const Plan plan = choice.algorithm.plan(request);
   FCCL_TRACE(Subsys::kColl, "%s %s: %s%s on the multicast object (%s)", what.c_str(), std::string(opName(call.op)).c_str(),
-             std::string(choice.algorithm.name).c_str(), zeroCopy ? ", zero copy" : ", staged",
+             std::string(choice.algorithm.name).c_str(), *zeroCopy ? ", zero copy" : ", staged",
              std::string(choice.algorithm.reason).c_str());
   void* staging[1] = {multicast_->ownStaging().data()};
   ExecCall exec{call.input, call.output, call.type, call.op, nranks_, staging, multicast_.get()};

@@ -76,7 +76,8 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     if (options_.checkCalls)
       FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(call.type), describeCall(call, seq)));
   } else {
-    auto tuned = tuner_->choose(call.collective, tunedBytes(call, nranks_));
+    std::optional<bool> zeroCopy;
+    auto tuned = tuneCall(call, tunedBytes(call, nranks_), describeCall(call, seq), &zeroCopy);
     if (!tuned.isOk()) {
       if (!hierarchy_ && options_.algorithm.find("hier") != std::string::npos)
         return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + describeCall(call, seq));
@@ -87,7 +88,7 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     PlanRequest request{call.collective, call.count, choice.channels, *ring_, call.root,
                         hierarchy_ ? &*hierarchy_ : nullptr, chunkBytes / typeSize(call.type)};
     if (usesMulticast(choice.algorithm.name) && nranks_ > 1)
-      return runMulticast(call, choice, request, describeCall(call, seq));
+      return runMulticast(call, choice, request, describeCall(call, seq), zeroCopy);
     plan = choice.algorithm.plan(request);
     FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", describeCall(call, seq).c_str(),
                std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),

@@ -101,7 +101,15 @@ class Communicator {
   Status failMoving(Status s, const std::string& what);
   // An NVLS call (comm_multicast.cc): the multicast object (made by the first such call), the
   // zero-copy agreement, then the plan on it.
-  Status runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request, const std::string& what);
+  // `zeroCopy`: what the ranks agreed for this call already, if they did.
+  Status runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request, const std::string& what,
+                      std::optional<bool> zeroCopy);
+  // The tuner's choice for a call. Where zero-copy NVLS would win, the ranks first agree on
+  // whether every rank's buffers are mapped (*zeroCopy tells); after a refusal they do not ask
+  // again for a while. A failed agreement breaks the communicator (it is a sync).
+  Expected<TuneChoice> tuneCall(const CollectiveCall& call, size_t bytes, const std::string& what,
+                                std::optional<bool>* zeroCopy);
+  Status ensureMulticast(const std::string& what);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
   // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is
@@ -151,6 +159,7 @@ class Communicator {
   std::unique_ptr<Tuner> tuner_;        // picks algorithm, protocol, channels and chunk per call
   std::vector<int> pids_;               // every rank's process, for the multicast object
   std::unique_ptr<MulticastGroup> multicast_;  // NVLS: made by the first call that uses it
+  uint32_t zeroCopyPause_ = 0;  // calls to go before the ranks are asked about zero copy again
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
   Registrations registrations_;
 

@@ -67,8 +67,10 @@ double ringUs(const CostParams& p, const TopoShape& s, const CostQuery& q) {
 
 double treeUs(const CostParams& p, const TopoShape& s, const CostQuery& q) {
   if (q.collective != Collective::kAllReduce) return kNever;
-  const Hop hop = hopOf(p, s.ringScaleOut, q.proto, q.channels);
-  // Two trees each carry half, and every rank sends in both: the link sees the whole buffer.
+  Hop hop = hopOf(p, s.ringScaleOut, q.proto, q.channels);
+  // Two trees each carry half, and every rank sends in both, up and down at once: its link
+  // carries the whole buffer twice, so each stream gets half of it.
+  hop.bytesPerUs /= 2;
   return pipelineUs(2 * ceilLog2(s.nranks), static_cast<double>(q.bytes) / q.channels, q.chunkBytes, hop, 0.5);
 }
 
@@ -83,6 +85,8 @@ double doublingUs(const CostParams& p, const TopoShape& s, const CostQuery& q) {
 
 double hierUs(const CostParams& p, const TopoShape& s, const CostQuery& q) {
   if (!s.hierarchy || s.ranksPerDomain <= 0) return kNever;
+  // With one domain there is no rail: the hierarchy is the ring in two phases, never better.
+  if (s.domains < 2) return ringUs(p, s, q) + p.scaleUp[static_cast<int>(q.proto)].latencyUs;
   const int d = s.ranksPerDomain, domains = s.domains, c = q.channels;
   const Hop up = hopOf(p, false, q.proto, c), out = hopOf(p, true, Proto::kSimple, c);
   const double b = static_cast<double>(q.bytes) / c;
@@ -109,6 +113,14 @@ double nvlsUs(const CostParams& p, const TopoShape& s, const CostQuery& q, bool 
   if (oneShot) {
     if (q.collective != Collective::kAllReduce || q.bytes > kOneShotMaxBytes) return kNever;
     return sync + bytes / copy + n * bytes / mc;  // stage in, then reduce all of it from every member
+  }
+  if (q.zeroCopy) {  // one round, straight between the members' buffers
+    switch (q.collective) {
+      case Collective::kAllReduce: return 2 * sync + bytes / mc + bytes / mc;
+      case Collective::kAllGather:
+      case Collective::kReduceScatter: return 2 * sync + bytes / mc;
+      default: return kNever;
+    }
   }
   const double rounds = std::max(1.0, std::ceil(bytes / n / static_cast<double>(kMulticastWindowBytes)));
   switch (q.collective) {

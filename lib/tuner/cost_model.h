@@ -32,6 +32,8 @@ struct CostQuery {
   Proto proto;
   int channels;
   size_t chunkBytes;
+  // Every member's buffers are mapped by the others: the multicast algorithms skip staging.
+  bool zeroCopy = false;
 };
 
 // Microseconds; +infinity when `algorithm` cannot run the query on `shape` (with that protocol).

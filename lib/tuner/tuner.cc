@@ -72,7 +72,7 @@ Expected<std::vector<Algorithm>> Tuner::candidates(Collective collective) const 
 }
 
 std::optional<TuneChoice> Tuner::bestOf(const Algorithm& algorithm, Proto proto, Collective collective,
-                                        size_t bytes) const {
+                                        size_t bytes, bool zeroCopy) const {
   std::optional<TuneChoice> best;
   const bool fifo = usesFifos(algorithm.name);
   // Channels split FIFO traffic; the multicast object has one. FCCL_NCHANNELS forces a count.
@@ -82,7 +82,7 @@ std::optional<TuneChoice> Tuner::bestOf(const Algorithm& algorithm, Proto proto,
   for (int channels = fewest; channels <= most; channels *= 2) {
     const size_t largest = proto == Proto::kLL ? chunks_.llBytes : chunks_.simpleBytes;
     for (size_t chunk = largest; chunk > 0; chunk /= 2) {
-      const double us = predictUs(params_, shape_, algorithm.name, CostQuery{collective, bytes, proto, channels, chunk});
+      const double us = predictUs(params_, shape_, algorithm.name, CostQuery{collective, bytes, proto, channels, chunk, zeroCopy});
       if (std::isfinite(us) && (!best || us < best->predictedUs)) best = TuneChoice{algorithm, proto, channels, chunk, us};
       if (proto == Proto::kLL || !fifo || chunk / 2 < kMinSimpleChunk) break;
     }
@@ -90,22 +90,24 @@ std::optional<TuneChoice> Tuner::bestOf(const Algorithm& algorithm, Proto proto,
   return best;
 }
 
-Expected<TuneChoice> Tuner::choose(Collective collective, size_t bytes) {
-  const size_t slot = (bytes * 0x9e3779b97f4a7c15ull + static_cast<size_t>(collective)) % kCacheEntries;
+Expected<TuneChoice> Tuner::choose(Collective collective, size_t bytes, bool zeroCopy) {
+  const size_t slot =
+      (bytes * 0x9e3779b97f4a7c15ull + static_cast<size_t>(collective) * 2 + (zeroCopy ? 1 : 0)) % kCacheEntries;
   CacheEntry& entry = cache_[slot];
-  if (entry.used && entry.collective == collective && entry.bytes == bytes) return entry.choice;
-  FCCL_ASSIGN_OR_RETURN(TuneChoice choice, decide(collective, bytes));
-  entry = CacheEntry{true, collective, bytes, choice};
+  if (entry.used && entry.collective == collective && entry.bytes == bytes && entry.zeroCopy == zeroCopy)
+    return entry.choice;
+  FCCL_ASSIGN_OR_RETURN(TuneChoice choice, decide(collective, bytes, zeroCopy));
+  entry = CacheEntry{true, collective, bytes, zeroCopy, choice};
   return choice;
 }
 
-Expected<TuneChoice> Tuner::decide(Collective collective, size_t bytes) {
+Expected<TuneChoice> Tuner::decide(Collective collective, size_t bytes, bool zeroCopy) {
   FCCL_ASSIGN_OR_RETURN(std::vector<Algorithm> algorithms, candidates(collective));
   std::vector<TuneChoice> priced;
   for (const Algorithm& a : algorithms)
     for (Proto proto : {Proto::kSimple, Proto::kLL}) {  // Simple wins a tie
       if (overrides_.proto && *overrides_.proto != proto) continue;
-      if (auto c = bestOf(a, proto, collective, bytes)) priced.push_back(*c);
+      if (auto c = bestOf(a, proto, collective, bytes, zeroCopy)) priced.push_back(*c);
     }
   if (priced.empty()) {
     std::string names;
@@ -155,8 +157,9 @@ Expected<TuneChoice> Tuner::decide(Collective collective, size_t bytes) {
                     std::string(protoName(c.proto)).c_str(), c.predictedUs);
       others += item;
     }
-    FCCL_INFO(Subsys::kTune, "%s %zu B: %s/%s x%d channel(s), chunk %zu B, %.1f us predicted%s (priced: %s)",
-              std::string(collectiveName(collective)).c_str(), bytes, std::string(choice.algorithm.name).c_str(),
+    FCCL_INFO(Subsys::kTune, "%s %zu B%s: %s/%s x%d channel(s), chunk %zu B, %.1f us predicted%s (priced: %s)",
+              std::string(collectiveName(collective)).c_str(), bytes, zeroCopy ? " (buffers mapped by every rank)" : "",
+              std::string(choice.algorithm.name).c_str(),
               std::string(protoName(choice.proto)).c_str(), choice.channels, choice.chunkBytes, choice.predictedUs,
               plugin_ ? ", after the tuner plugin" : "", others.c_str());
   }

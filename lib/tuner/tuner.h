@@ -59,22 +59,25 @@ class Tuner {
         std::unique_ptr<TunerPlugin> plugin = nullptr);
 
   // For all-reduce, all-gather, reduce-scatter, broadcast and reduce. kInvalidArgument when
-  // FCCL_ALGO names no algorithm any collective knows.
-  Expected<TuneChoice> choose(Collective collective, size_t bytes);
+  // FCCL_ALGO names no algorithm any collective knows. `zeroCopy`: price the multicast
+  // algorithms as if every member's buffers were mapped (the caller then agrees on it).
+  Expected<TuneChoice> choose(Collective collective, size_t bytes, bool zeroCopy = false);
 
   const CostParams& params() const { return params_; }
   const TopoShape& shape() const { return shape_; }
 
  private:
-  Expected<TuneChoice> decide(Collective collective, size_t bytes);
+  Expected<TuneChoice> decide(Collective collective, size_t bytes, bool zeroCopy);
   Expected<std::vector<Algorithm>> candidates(Collective collective) const;
   // The cheapest channel count and chunk for one (algorithm, protocol), or nullopt if it cannot run.
-  std::optional<TuneChoice> bestOf(const Algorithm& algorithm, Proto proto, Collective collective, size_t bytes) const;
+  std::optional<TuneChoice> bestOf(const Algorithm& algorithm, Proto proto, Collective collective, size_t bytes,
+                                   bool zeroCopy) const;
 
   struct CacheEntry {
     bool used = false;
     Collective collective{};
     size_t bytes = 0;
+    bool zeroCopy = false;
     TuneChoice choice;
   };
   static constexpr size_t kCacheEntries = 64;
