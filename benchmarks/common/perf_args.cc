@@ -22,6 +22,7 @@ enum class Flag {
   kRoot,
   kSkew,
   kRegister,
+  kCalibrate,
   kCsv,
   kHelp
 };
@@ -48,6 +49,7 @@ constexpr FlagSpec kFlags[] = {
     {Flag::kSkew, 'k', "skew", true},
     {Flag::kRegister, 'R', "local_register", true},
     {Flag::kCsv, 0, "csv", true},
+    {Flag::kCalibrate, 0, "calibrate", true},
     {Flag::kHelp, 'h', "help", false},
 };
 
@@ -148,8 +150,9 @@ std::string apply(const FlagSpec& spec, std::string_view value, Options& o) {
       }
       return badValue(spec, value, "sum, prod, max, min, avg or all");
     case Flag::kCsv:
+    case Flag::kCalibrate:
       if (value.empty()) return badValue(spec, value, "a file name");
-      o.csvPath = value;
+      (spec.flag == Flag::kCsv ? o.csvPath : o.calibratePath) = value;
       return {};
     case Flag::kHelp:
       o.help = true;
@@ -274,6 +277,8 @@ std::string usage(std::string_view program) {
          "                        communicator (fcclMemAlloc + fcclCommRegister: zero copy); tools\n"
          "                        without one use plain memory (default 0)\n"
          "      --csv FILE        also write one CSV row per size and placement\n"
+         "      --calibrate FILE  fccl-perf: measure the tuner's figures on this job (>= 2 ranks) and\n"
+         "                        write them to FILE, for FCCL_TUNER_FILE; no sweep\n"
          "  -h, --help            this text\n"
          "The size column is nccl-tests': allreduce, broadcast, reduce and sendrecv count*typesize,\n"
          "allgather the bytes received, reducescatter, alltoall and alltoallv the bytes sent, per rank\n"

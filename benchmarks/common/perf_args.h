@@ -30,6 +30,7 @@ struct Options {
   double skew = 0;  // alltoallv: how unequal the per-pair counts are (allToAllvCount in perf_sizes.h)
   bool registerBuffers = false;  // -R 1: the runner's own (registered) memory, see BufferSource
   std::string csvPath;
+  std::string calibratePath;  // fccl-perf --calibrate FILE: measure the tuner's figures instead of sweeping
   bool help = false;
 };
 

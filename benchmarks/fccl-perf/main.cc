@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate.h"
 #include "fccl_backend.h"
 #include "perf_args.h"
 #include "perf_sweep.h"
@@ -61,7 +62,9 @@ int fail(int rank, const std::string& message) {
 int sweep(const Options& o, Communicator& comm, ControlPlane& control, void (*stopPeers)() = nullptr) {
   FcclRunner runner(comm.get(), control.rank(), control.nranks());
   int64_t wrong = 0;
-  if (Outcome r = runSweep(o, runner, control, stdout, wrong); !r.ok()) {
+  const Outcome r = o.calibratePath.empty() ? runSweep(o, runner, control, stdout, wrong)
+                                            : calibrate(o.calibratePath, comm.get(), control);
+  if (!r.ok()) {
     comm.abort();
     fail(control.rank(), r.error);
     if (stopPeers) stopPeers();
