@@ -36,6 +36,8 @@ Expected<CommOptions> resolveCommOptions(const fcclConfig_t* config) {
   o.dumpOnTimeout = dumpOnTimeout == 1;
   FCCL_ASSIGN_OR_RETURN(int64_t dumpOnSignal, envInt("FCCL_DUMP_SIGNAL", 1, 0, 1));
   o.dumpOnSignal = dumpOnSignal == 1;
+  FCCL_ASSIGN_OR_RETURN(int64_t pin, envInt("FCCL_PIN_PROGRESS", 1, 0, 1));
+  o.pinProgress = pin == 1;
   if (!config) return o;
 
   if (config->size < offsetof(fcclConfig_t, netName) || config->magic != FCCL_CONFIG_MAGIC)

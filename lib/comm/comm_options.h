@@ -27,7 +27,8 @@ struct CommOptions {
   std::string transport;        // FCCL_TRANSPORT: "" (per hop: scale-up within a host), "scaleup", "scaleout"
   int device = 0;               // the local device this rank drives (fcclCommInitAll)
   bool dumpOnTimeout = true;    // FCCL_DUMP_ON_TIMEOUT=0 turns off the job-wide wait report on a timeout
-  bool dumpOnSignal = true;     // FCCL_DUMP_SIGNAL=0 leaves SIGUSR1 alone
+  bool dumpOnSignal = true;
+  bool pinProgress = true;      // FCCL_PIN_PROGRESS=0 leaves fccl's progress threads where the OS puts them     // FCCL_DUMP_SIGNAL=0 leaves SIGUSR1 alone
 };
 
 // `config` may be null. Rejects a config whose size/magic/version is wrong and out-of-range values.

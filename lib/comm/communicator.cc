@@ -4,6 +4,8 @@
 #include <string>
 
 #include "common/log.h"
+#include "common/thread_placement.h"
+#include "topology/host_hardware.h"
 #include "common/wait.h"
 #include "topology/local_place.h"
 #include "topology/topology_ring.h"
@@ -60,6 +62,7 @@ Status Communicator::init(const fcclUniqueId& id) {
   bootstrap_ = std::move(bootstrap).take();
   FCCL_TRY(startAlarmLine().context("alarm line"));
 
+  placeProgress();
   FCCL_ASSIGN_OR_RETURN(std::string fabric, device_->fabricId());
   FCCL_ASSIGN_OR_RETURN(LocalPlace local, localPlace(rank_, nranks_, fabric));
   PeerInfo self = localPeerInfo(rank_, local.place, options_.chunkBytes, options_.fifoSlots, options_.checkCalls);
@@ -87,6 +90,26 @@ Status Communicator::init(const fcclUniqueId& id) {
             static_cast<long long>(ms.count()), std::string(device_->name()).c_str(), options_.device,
             local.description.c_str(), bootstrap_->address().c_str());
   return Status::ok();
+}
+
+// The threads that carry progress work (the net's, the streams') run on the CPUs of the NUMA node
+// this rank runs on, where first touch puts its memory.
+void Communicator::placeProgress() {
+  if (!options_.pinProgress) return;
+  const int node = currentNumaNode();
+  std::vector<int> cpus = cpusOfNumaNode(node);
+  if (cpus.empty()) {
+    FCCL_INFO(Subsys::kInit, "progress threads unpinned: hwloc places no allowed CPU on NUMA node %d", node);
+    return;
+  }
+  std::string list;
+  for (int cpu : cpus) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(cpu);
+  }
+  const std::string where = "NUMA node " + std::to_string(node) + " (CPUs " + list + "), near this rank's memory";
+  FCCL_INFO(Subsys::kInit, "progress threads pinned to %s", where.c_str());
+  setProgressCpus(std::move(cpus), where);
 }
 
 // The ring order comes from the places every rank gathered; so that no rank runs a different

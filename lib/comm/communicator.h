@@ -85,6 +85,7 @@ class Communicator {
   Communicator(int nranks, int rank, const CommOptions& options);
   Status init(const fcclUniqueId& id);
   Status agreeOnTopology(const std::vector<PeerInfo>& peers);
+  void placeProgress();
   // The tuner over this topology, with rank 0's cost figures (comm_tuner.cc).
   Status startTuner(const std::vector<RankPlace>& places);
   Status waitReady();

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/thread_placement.h"
+
 namespace fccl {
 
 HostStream::HostStream() : worker_([this] { run(); }) {}
@@ -38,6 +40,7 @@ fcclResult_t HostStream::query() {
 // The worker. fn runs without the lock held, so other threads keep queuing and querying while it
 // runs, and fn itself may queue more work on this stream.
 void HostStream::run() {
+  placeProgressThread("stream worker");
   std::unique_lock lock(mutex_);
   for (;;) {
     workQueued_.wait(lock, [&] { return !queue_.empty() || stopping_; });

@@ -86,11 +86,11 @@ int currentNumaNode() {
   return -1;
 }
 
-int numaNodeOfPci(const std::string& pciPathOrBusId) {
-  const size_t slash = pciPathOrBusId.rfind('/');
-  const std::string bus = slash == std::string::npos ? pciPathOrBusId : pciPathOrBusId.substr(slash + 1);
-  if (bus.empty()) return -1;
-  // One hwloc tree per process, loaded on first use: the NIC choice runs once per communicator.
+namespace {
+
+// One hwloc tree per process, loaded on first use: the NIC choice and the placement of progress
+// threads run once per communicator.
+hwloc_topology_t processTopology() {
   static hwloc_topology_t topo = [] {
     hwloc_topology_t t = nullptr;
     if (hwloc_topology_init(&t) != 0) return static_cast<hwloc_topology_t>(nullptr);
@@ -101,6 +101,33 @@ int numaNodeOfPci(const std::string& pciPathOrBusId) {
     }
     return t;
   }();
+  return topo;
+}
+
+}  // namespace
+
+std::vector<int> cpusOfNumaNode(int node) {
+  std::vector<int> cpus;
+  hwloc_topology_t topo = processTopology();
+  if (!topo || node < 0) return cpus;
+  hwloc_obj_t numa = hwloc_get_numanode_obj_by_os_index(topo, static_cast<unsigned>(node));
+  if (!numa || !numa->cpuset) return cpus;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return cpus;
+  unsigned cpu = 0;
+  hwloc_bitmap_foreach_begin(cpu, numa->cpuset) {
+    if (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &allowed)) cpus.push_back(static_cast<int>(cpu));
+  }
+  hwloc_bitmap_foreach_end();
+  return cpus;
+}
+
+int numaNodeOfPci(const std::string& pciPathOrBusId) {
+  const size_t slash = pciPathOrBusId.rfind('/');
+  const std::string bus = slash == std::string::npos ? pciPathOrBusId : pciPathOrBusId.substr(slash + 1);
+  if (bus.empty()) return -1;
+  hwloc_topology_t topo = processTopology();
   if (!topo) return -1;
   hwloc_obj_t dev = hwloc_get_pcidev_by_busidstring(topo, bus.c_str());
   return dev ? numaOf(topo, dev) : -1;

@@ -30,6 +30,9 @@ struct HostHardware {
 HostHardware detectHostHardware();
 // The NUMA node of the CPU this thread last ran on, -1 when unknown.
 int currentNumaNode();
+// The CPUs of NUMA node `node` (hwloc's cpuset) that this process may run on; empty when hwloc
+// does not know the node or none of its CPUs is allowed.
+std::vector<int> cpusOfNumaNode(int node);
 // The NUMA node of a PCI device, found in hwloc's tree from its sysfs path or bus id
 // ("/sys/bus/pci/devices/0000:00:03.0", "0000:00:03.0"); -1 when hwloc does not place it.
 int numaNodeOfPci(const std::string& pciPathOrBusId);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "common/thread_placement.h"
 #include "transports/scaleout/ofi_comm.h"
 #include "transports/scaleout/ofi_ops.h"
 #include "transports/scaleout/ofi_tag.h"
@@ -131,7 +132,10 @@ Status OfiDevice::start() {
   name_.resize(len);
   ctxId_ = randomId();
   FCCL_ASSIGN_OR_RETURN(liveness_, PeerLiveness::create(ctxId_, chooseWatchAddress(*info_, name_)));
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    placeProgressThread("scale-out progress");
+    run();
+  });
   char addr[128] = "?";
   size_t addrLen = sizeof(addr);
   fi_av_straddr(av_.get(), name_.data(), addr, &addrLen);
