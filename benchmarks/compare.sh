@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # fccl next to Open MPI and Gloo on one host, in one go: the same sweep (fccl-perf, mpi-perf,
 # gloo-perf) per collective, then a markdown table of out-of-place busbw per size with fccl's
-# ratio to the best peer, and a PNG plot of busbw against size per collective (gnuplot).
+# ratio to the best peer, and a PNG plot of busbw against size per collective (gnuplot). fccl runs
+# twice: on plain memory, and on fcclMemAlloc buffers registered with the communicator (-R 1,
+# what an application that allocates through fccl gets: zero copy on the multicast object).
 #   benchmarks/compare.sh [NRANKS] [fccl-perf args...]      (default: 4 ranks, -b 8 -e 64M -f 4)
 #   OUT=dir   where compare.md, compare.png and the raw tables go (default: build/compare)
 #   COLLS="allreduce allgather reducescatter alltoall"
@@ -30,25 +32,30 @@ md="$out/compare.md"
   echo "Out-of-place busbw in GB/s; \`${args[*]}\`; ratio = fccl / best peer."
 } >"$md"
 plots=()
+tools="fccl fccl-reg mpi gloo"
 for coll in $colls; do
-  for tool in fccl mpi gloo; do
-    bin="$build/benchmarks/$tool-perf"
+  for tool in $tools; do
+    bin="$build/benchmarks/${tool%-reg}-perf"
+    extra=()
+    [ "$tool" = fccl-reg ] && extra=(-R 1)
     raw="$out/$coll-$tool.txt"
     : >"$raw"
     [ -x "$bin" ] || continue
-    timeout 900 "${mpirun[@]}" "$bin" "$coll" "${args[@]}" >"$raw" 2>&1 || echo "compare: $tool-perf $coll failed (see $raw)" >&2
+    timeout 900 "${mpirun[@]}" "$bin" "$coll" "${args[@]}" "${extra[@]}" >"$raw" 2>&1 ||
+      echo "compare: $tool-perf $coll failed (see $raw)" >&2
   done
   {
     echo
     echo "## $coll"
     echo
-    echo "| bytes | fccl | Open MPI | Gloo | fccl / best peer |"
-    echo "|---:|---:|---:|---:|---:|"
-    join -a1 -e - -o 0,1.2,2.2 <(busbw "$out/$coll-fccl.txt" | sort -k1,1) <(busbw "$out/$coll-mpi.txt" | sort -k1,1) |
-      join -a1 -e - -o 0,1.2,1.3,2.2 - <(busbw "$out/$coll-gloo.txt" | sort -k1,1) | sort -n |
-      awk '{ best = 0; if ($3 != "-" && $3 > best) best = $3; if ($4 != "-" && $4 > best) best = $4;
-             ratio = (best > 0 && $2 != "-") ? sprintf("%.2fx", $2 / best) : "-";
-             printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ratio }'
+    echo "| bytes | fccl | fccl, fcclMemAlloc | Open MPI | Gloo | fccl / best peer | fccl, fcclMemAlloc / best peer |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    join -a1 -e - -o 0,1.2,2.2 <(busbw "$out/$coll-fccl.txt" | sort -k1,1) <(busbw "$out/$coll-fccl-reg.txt" | sort -k1,1) |
+      join -a1 -e - -o 0,1.2,1.3,2.2 - <(busbw "$out/$coll-mpi.txt" | sort -k1,1) |
+      join -a1 -e - -o 0,1.2,1.3,1.4,2.2 - <(busbw "$out/$coll-gloo.txt" | sort -k1,1) | sort -n |
+      awk 'function ratio(x) { return (best > 0 && x != "-") ? sprintf("%.2fx", x / best) : "-" }
+           { best = 0; if ($4 != "-" && $4 > best) best = $4; if ($5 != "-" && $5 > best) best = $5;
+             printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, ratio($2), ratio($3) }'
   } >>"$md"
   plots+=("$coll")
 done
@@ -64,7 +71,7 @@ if command -v gnuplot >/dev/null; then
     for coll in "${plots[@]}"; do
       echo "set title '$coll, $nranks ranks'"
       line="plot"
-      for tool in fccl mpi gloo; do
+      for tool in $tools; do
         data="$out/$coll-$tool.dat"
         busbw "$out/$coll-$tool.txt" | awk '$1 > 0' >"$data"
         [ -s "$data" ] && line+=" '$data' using 1:2 with linespoints title '$tool',"
