@@ -43,6 +43,8 @@ class MulticastGroup final : public MulticastLinks {
     bool needInput;
     bool needOutput;
   };
+  // The call the next syncs belong to: members in another call fail there.
+  void setCall(uint64_t digest, std::string description) { object_->setCall(digest, std::move(description)); }
   // A sync at which every member offers its buffers; true when every member's needed buffers
   // are mapped here. Waits like the executor: backoff, deadline, abort flag, members' health.
   Expected<bool> agreeZeroCopy(const CallBuffers& call, const Deadline& deadline, int64_t timeoutMs,

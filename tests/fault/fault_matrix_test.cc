@@ -109,7 +109,9 @@ struct Signals {
 // What a rank does. Survivors write "error <rank> <result> <ns>" when their call fails.
 std::string rankMain(int rank, Fault fault, const char* transport, const fcclUniqueId& id, const fcclUniqueId& again,
                      Signals& sig, const RankLog& log) {
-  if (transport) setenv("FCCL_TRANSPORT", transport, 1);
+  // "nvls" is no transport: the ranks run the multicast algorithms on the scale-up fabric.
+  if (transport && std::string(transport) == "nvls") setenv("FCCL_ALGO", "nvls,nvls_oneshot", 1);
+  else if (transport) setenv("FCCL_TRANSPORT", transport, 1);
   const int threadsBefore = threadCount();
   std::string error;
   fcclComm_t comm = initComm(id, kRanks, rank, kTimeoutMs, &error);
@@ -269,31 +271,37 @@ void runFault(Fault fault, const char* backend, const char* transport) {
 TEST_CASE("fault matrix: SIGKILL before the first collective", "[fault][matrix]") {
   SECTION("shared memory") { runFault(Fault::kKillBefore, "shm", nullptr); }
   SECTION("scale-out net") { runFault(Fault::kKillBefore, "scaleout", "scaleout"); }
+  SECTION("multicast object (NVLS)") { runFault(Fault::kKillBefore, "nvls", "nvls"); }
 }
 
 TEST_CASE("fault matrix: SIGKILL during collectives", "[fault][matrix]") {
   SECTION("shared memory") { runFault(Fault::kKillDuring, "shm", nullptr); }
   SECTION("scale-out net") { runFault(Fault::kKillDuring, "scaleout", "scaleout"); }
+  SECTION("multicast object (NVLS)") { runFault(Fault::kKillDuring, "nvls", "nvls"); }
 }
 
 TEST_CASE("fault matrix: SIGKILL after a collective", "[fault][matrix]") {
   SECTION("shared memory") { runFault(Fault::kKillAfter, "shm", nullptr); }
   SECTION("scale-out net") { runFault(Fault::kKillAfter, "scaleout", "scaleout"); }
+  SECTION("multicast object (NVLS)") { runFault(Fault::kKillAfter, "nvls", "nvls"); }
 }
 
 TEST_CASE("fault matrix: SIGSTOP during collectives times out instead of hanging", "[fault][matrix]") {
   SECTION("shared memory") { runFault(Fault::kStop, "shm", nullptr); }
   SECTION("scale-out net") { runFault(Fault::kStop, "scaleout", "scaleout"); }
+  SECTION("multicast object (NVLS)") { runFault(Fault::kStop, "nvls", "nvls"); }
 }
 
 TEST_CASE("fault matrix: a rank that calls another collective", "[fault][matrix]") {
   SECTION("shared memory") { runFault(Fault::kOtherCollective, "shm", nullptr); }
   SECTION("scale-out net") { runFault(Fault::kOtherCollective, "scaleout", "scaleout"); }
+  SECTION("multicast object (NVLS)") { runFault(Fault::kOtherCollective, "nvls", "nvls"); }
 }
 
 TEST_CASE("fault matrix: a rank that exits without destroying its comm", "[fault][matrix]") {
   SECTION("shared memory") { runFault(Fault::kExitWithoutDestroy, "shm", nullptr); }
   SECTION("scale-out net") { runFault(Fault::kExitWithoutDestroy, "scaleout", "scaleout"); }
+  SECTION("multicast object (NVLS)") { runFault(Fault::kExitWithoutDestroy, "nvls", "nvls"); }
 }
 
 }  // namespace fccl::test

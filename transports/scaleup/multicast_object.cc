@@ -91,9 +91,15 @@ Expected<MulticastOffer> MulticastObject::offerOf(int member) const {
   return o;
 }
 
+void MulticastObject::setCall(uint64_t digest, std::string description) {
+  call_ = digest;
+  callText_ = std::move(description);
+}
+
 void MulticastObject::arrive() {
   ++syncs_;
   firstWaiting_ = 0;
+  control(self_)->calls[syncs_ % 2] = call_;  // published by the release store below
   control(self_)->arrived.store(syncs_, std::memory_order_release);
 }
 
@@ -105,6 +111,10 @@ Expected<bool> MulticastObject::allArrived() {
       return Status(Code::kRemote, "rank " + std::to_string(firstWaiting_) + "'s multicast sync counter is " +
                                        std::to_string(seen) + " while this rank is at " + std::to_string(syncs_));
     if (seen < syncs_) return false;
+    // Its digest for this sync stays until it arrives at the one after the next, which needs us.
+    if (control(firstWaiting_)->calls[syncs_ % 2] != call_)
+      return Status(Code::kInvalidUsage, "rank " + std::to_string(firstWaiting_) + " is in another call than this rank's " +
+                                             callText_ + " on the multicast object: do all ranks make the same calls?");
   }
   return true;
 }

@@ -6,7 +6,8 @@
 //
 // The control block carries the member's sync counter (`arrived`, a release store after
 // everything the member wrote before the sync) and, per sync parity, the buffers it offers for
-// zero copy. A member may be one sync ahead of another, never two: a counter further ahead, or
+// zero copy and a digest of the call it is in: members in different calls (a rank that skipped
+// or changed a call) fail at their next sync instead of mixing each other's data. A member may be one sync ahead of another, never two: a counter further ahead, or
 // behind what was seen, is corruption and fails the wait. Segments are memfds of mode 0600, like
 // the FIFOs (shared_mapping.h); a member whose process dies is seen through its pidfd.
 #pragma once
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/expected.h"
@@ -51,6 +53,7 @@ struct alignas(64) MulticastControl {
   uint64_t token;
   alignas(64) std::atomic<uint64_t> arrived;
   alignas(64) MulticastOffer offers[2];  // by sync parity: a member reading one never races the next
+  uint64_t calls[2];                     // by sync parity: a digest of the call the member is in
 };
 
 // What a member tells the others at setup, over the bootstrap.
@@ -82,7 +85,10 @@ class MulticastObject {
   // After allArrived(): what member m offered for that sync; kRemote if it made none for it.
   Expected<MulticastOffer> offerOf(int member) const;
 
+  // The call every sync from now on belongs to; members must agree on it.
+  void setCall(uint64_t digest, std::string description);
   void arrive();
+  // kInvalidUsage when a member arrived from another call.
   Expected<bool> allArrived();
   Status health() const;
 
@@ -98,6 +104,8 @@ class MulticastObject {
   std::vector<SharedMapping> segments_;  // by member; ours at self_
   std::vector<PeerWatch> watches_;
   uint64_t syncs_ = 0;     // syncs this member has arrived at
+  uint64_t call_ = 0;      // the digest of the call those syncs belong to
+  std::string callText_;   // and what it is, for messages
   int firstWaiting_ = 0;   // members below this one have been seen at syncs_
 };
 
