@@ -56,6 +56,11 @@ void memcpyBound(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(2 * bytes));
+  // What all threads copied together per second of their common run: the memory system's rate.
+  // (Google Benchmark sums a rate counter over the threads and divides by their summed time.)
+  state.counters["all_threads_bytes_per_second"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(bytes) * state.threads(),
+                         benchmark::Counter::kIsRate);
 }
 
 // One chunk through a scale-up FIFO to ourselves: acquire a slot, copy the chunk in, commit;
@@ -103,6 +108,9 @@ BENCHMARK_CAPTURE(reduceSum, bf16, fcclBfloat16)->FCCL_SIZES;
 BENCHMARK_CAPTURE(reduceSum, fp32, fcclFloat32)->FCCL_SIZES;
 BENCHMARK_CAPTURE(reduceSum, fp64, fcclFloat64)->FCCL_SIZES;
 BENCHMARK(memcpyBound)->FCCL_SIZES;
+// Every core copying at once: the whole memory system's bound, the B of the all-reduce bound in
+// benchmarks/README.md (bytes touched per second, summed over the threads).
+BENCHMARK(memcpyBound)->Arg(64 << 20)->ThreadRange(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)))->UseRealTime();
 BENCHMARK(fifoStep)->Arg(64 << 10)->Arg(512 << 10);
 
 }  // namespace
