@@ -3,7 +3,6 @@
 // FCCL_CHECK caught) leaves the communicator usable; one that fails while moving breaks it.
 #include <string>
 
-#include "algorithms/exchange/exchange_plan.h"
 #include "comm/call_check.h"
 #include "comm/communicator.h"
 #include "common/dtype.h"
@@ -16,12 +15,13 @@ Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call, const CommOption
   auto candidates = algorithmsFor(call.collective);
   if (options.algorithm.empty()) return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
   if (auto forced = findAlgorithm(call.collective, options.algorithm)) return *forced;
-  // An algorithm of other collectives only (FCCL_ALGO=hier, and this is an all-gather): this
+  // An algorithm of other collectives only (FCCL_ALGO=tree, and this is an all-gather): this
   // collective keeps its default, as NCCL_ALGO does. A name no collective knows is a mistake.
+  bool elsewhere = isExchangeAlgorithm(options.algorithm);
   for (Collective other : {Collective::kAllReduce, Collective::kAllGather, Collective::kReduceScatter,
                            Collective::kBroadcast, Collective::kReduce})
-    if (findAlgorithm(other, options.algorithm))
-      return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
+    elsewhere = elsewhere || findAlgorithm(other, options.algorithm).has_value();
+  if (elsewhere) return defaultAlgorithm(call.collective, call.count * typeSize(call.type));
   std::string known;
   for (const Algorithm& a : candidates) known += (known.empty() ? "" : ", ") + std::string(a.name);
   return Status(Code::kInvalidArgument, "FCCL_ALGO=" + options.algorithm + " is not an algorithm for " +
@@ -30,13 +30,13 @@ Expected<Algorithm> chooseAlgorithm(const CollectiveCall& call, const CommOption
 
 bool isExchange(Collective c) { return c == Collective::kAllToAll || c == Collective::kAllToAllv; }
 
+}  // namespace
+
 std::string describeCall(const CollectiveCall& call, uint64_t seq) {
   const std::string count = call.collective == Collective::kAllToAllv ? "" : std::to_string(call.count) + " x ";
   return std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" + count +
          std::string(typeName(call.type)) + ")";
 }
-
-}  // namespace
 
 Status Communicator::run(const CollectiveCall& call) {
   Batch batch;
@@ -54,6 +54,10 @@ Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
       if (s.isOk()) s = runCollective(call, ++seq_);
       if (!s.isOk()) break;
     }
+    for (size_t i = 0; s.isOk() && i < batch.staged.size(); ++i) {
+      if (abort_) s = Status(Code::kAborted, "communicator aborted");
+      if (s.isOk()) s = batch.staged[i]->run(*this, ++seq_);
+    }
     if (s.isOk() && !batch.pointToPoint.empty()) s = runPointToPoint(batch.pointToPoint, ++seq_);
   }
   endTurn(ticket);
@@ -69,35 +73,29 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
                              rooted ? call.root : -1, call.collective == Collective::kAllToAllv ? 0 : call.count, seq};
     FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, mine));
   }
-  Plan plan;
+  if (isExchange(call.collective)) return runExchange(call, seq);
+  FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call, options_));
+  if (algorithm.name == "hier" && !hierarchy_)
+    return Status(noHierarchy_).context("FCCL_ALGO=hier for " + describeCall(call, seq));
   const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
-  if (isExchange(call.collective)) {
-    auto exchange = call.collective == Collective::kAllToAll
-                        ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
-                        : allToAllvPlan(rank_, nranks_, *call.layout, chunkElems);
-    if (!exchange.isOk()) return std::move(exchange).takeStatus().context(describeCall(call, seq));
-    plan = std::move(exchange).take();
-    if (options_.checkCalls)
-      FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(call.type), describeCall(call, seq)));
-  } else {
-    FCCL_ASSIGN_OR_RETURN(Algorithm algorithm, chooseAlgorithm(call, options_));
-    if (algorithm.name == "hier" && !hierarchy_)
-      return Status(noHierarchy_).context("FCCL_ALGO=hier for " + describeCall(call, seq));
-    plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, *ring_, call.root,
-                                      hierarchy_ ? &*hierarchy_ : nullptr, chunkElems});
-    FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
-               std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
-  }
-  ExecCall exec{call.input, call.output, call.type, call.op, nranks_};
+  const Plan plan = algorithm.plan(PlanRequest{call.collective, call.count, 1, *ring_, call.root,
+                                               hierarchy_ ? &*hierarchy_ : nullptr, chunkElems});
+  FCCL_TRACE(Subsys::kColl, "%s %s: %s (%s)", describeCall(call, seq).c_str(), std::string(opName(call.op)).c_str(),
+             std::string(algorithm.name).c_str(), std::string(algorithm.reason).c_str());
+  return executeWithScratch(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_},
+                            describeCall(call, seq));
+}
+
+Status Communicator::executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what) {
   void* scratch[1] = {nullptr};
   if (plan.scratchElems > 0) {
     // Kept between calls and grown only when a call needs more: no allocation per call.
-    const size_t bytes = plan.scratchElems * typeSize(call.type);
+    const size_t bytes = plan.scratchElems * typeSize(exec.type);
     if (scratch_.size() < bytes) scratch_.resize(bytes);
     scratch[0] = scratch_.data();
     exec.extra = scratch;
   }
-  return execute(plan, exec, describeCall(call, seq));
+  return execute(plan, exec, what);
 }
 
 Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {

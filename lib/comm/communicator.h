@@ -14,9 +14,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 
+#include "algorithms/exchange/block_layout.h"
+#include "algorithms/exchange/exchange_choice.h"
 #include "algorithms/hier/hierarchy.h"
 #include "bootstrap/alarm_line.h"
 #include "bootstrap/bootstrap.h"
@@ -62,6 +65,20 @@ class Communicator {
 
   Registrations& registrations() { return registrations_; }
 
+  // The steps of operations that plan as they run (StagedOp, and all-to-allv over several
+  // scale-up domains). Valid only inside a running call; each moves bytes, so a failure breaks
+  // the communicator, except the checks that fail before anything moves.
+  //
+  // Gathers every rank's `row` (the same length on every rank) into `all`, rank by rank,
+  // through the data path (hierarchically where the domains allow: only rails cross them).
+  Status gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const std::string& what);
+  // Moves the blocks of `layout` (the same job-wide blocks on every rank) from `input` to
+  // `output`, direct or hierarchical as chooseExchange() says for their mean size per rank.
+  Status exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
+                        const std::string& what);
+  // FCCL_CHECK=1: the ranks compare a staged operation's signature before it moves anything.
+  Status agreeOnStaged(uint32_t kind, fcclDataType_t type, uint64_t count, uint64_t seq);
+
   // Where this rank listens: its bootstrap and its alarm line (for logs, and for tests that
   // knock on them). Valid once init is done.
   struct Endpoints {
@@ -90,6 +107,16 @@ class Communicator {
   void breakWith(const Status& error);
   Status runCollective(const CollectiveCall& call, uint64_t seq);
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
+  // All-to-all and all-to-allv (exchange_run.cc).
+  Status runExchange(const CollectiveCall& call, uint64_t seq);
+  ExchangeShape exchangeShape() const;
+  // FCCL_ALGO as the exchanges read it: "", "direct" or "hier".
+  Expected<std::string_view> exchangeForcing(const std::string& what) const;
+  Status runBlocks(const BlockLayout& layout, std::string_view algorithm, const void* input, void* output,
+                   fcclDataType_t type, const std::string& what);
+  void logExchangeChoice(const std::string& what, const ExchangeChoice& choice);
+  // Runs a plan with the scratch it asks for.
+  Status executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what);
   Status execute(const Plan& plan, const ExecCall& exec, const std::string& what);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
@@ -138,6 +165,7 @@ class Communicator {
   std::optional<Hierarchy> hierarchy_;  // this rank's domain and rail rings, when domains are even
   Status noHierarchy_;                  // why there is none
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
+  std::string exchangeChoice_;          // the last exchange choice logged at INFO
   Registrations registrations_;
 
   WaitState waitState_;

@@ -243,8 +243,9 @@ void runMatrix(int n, const char* algo = nullptr, const char* transport = nullpt
     if (transport) setenv("FCCL_TRANSPORT", transport, 1);
     fcclComm_t comm = nullptr;
     FCCL_TEST_CALL(fcclCommInitRank(&comm, n, id, rank));
-    const bool hier = algo && std::string(algo) == "hier";  // all-gather, reduce-scatter have one too
-    const auto cases = hier        ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter}, n)
+    const bool hier = algo && std::string(algo) == "hier";  // all but broadcast and reduce have one
+    const auto cases = hier        ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kAllToAll,
+                                             Coll::kAllToAllv}, n)
                        : algo      ? matrix({Coll::kAllReduce}, n)
                        : transport ? scaleOutMatrix(n)
                                    : matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast,
@@ -282,7 +283,7 @@ TEST_CASE("collectives are correct through the scale-out transport", "[integrati
 TEST_CASE("tree all-reduce is correct on 1 to 8 ranks", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 7, 8}) runMatrix(n, "tree");
 }
-TEST_CASE("hierarchical all-reduce and all-gather and reduce-scatter are correct on 2x2 and 3x2 and 2x4 scale-up domains", "[integration][collectives]") {
+TEST_CASE("hierarchical all-reduce, all-gather, reduce-scatter, all-to-all and all-to-allv are correct on 2x2 and 3x2 and 2x4 scale-up domains", "[integration][collectives]") {
   runMatrix(4, "hier", nullptr, 2);
   runMatrix(6, "hier", nullptr, 2);
   runMatrix(8, "hier", nullptr, 4);
