@@ -10,9 +10,24 @@
 
 namespace fccl {
 
-// This rank's plan. `layout` must be the same job-wide blocks on every rank (only the offsets
-// are this rank's own), so that every rank derives the same phase boundary. The plan names its
-// scratch (Plan::scratchElems, extraBuffer(0)) in the call's elements.
-Expected<Plan> hierAllToAllvPlan(const Hierarchy& hierarchy, int rank, const BlockLayout& layout, size_t chunkElems);
+// A hierarchical exchange is two plans, run one after the other: `first` to its end, then
+// `rails`. They share one scratch buffer (extraBuffer(0), scratchElems elements of the call's
+// type, the same in both): `first` fills the messages that `rails` sends.
+struct HierPlans {
+  Plan first;
+  Plan rails;
+};
+
+// Whether a block of `elems` elements between two domains travels on its rail (aggregated) or
+// straight to its destination. Sender, forwarder and receiver each decide from the size alone,
+// so they agree without asking each other.
+inline bool onRail(size_t elems, size_t railMinElems) { return elems > 0 && elems >= railMinElems; }
+
+// This rank's plans. `layout` must hold the blocks this rank sends and receives, and those its
+// domain sends to this rank's rail peers (what it forwards: from (a, k) to (b, i) for every
+// local index k and domain b); the others are not read. Blocks between domains of at least
+// `railMinElems` elements go on the rails (0: all of them).
+Expected<HierPlans> hierAllToAllvPlans(const Hierarchy& hierarchy, int rank, const BlockLayout& layout,
+                                       size_t railMinElems, size_t chunkElems);
 
 }  // namespace fccl

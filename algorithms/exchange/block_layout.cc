@@ -1,7 +1,6 @@
 #include "algorithms/exchange/block_layout.h"
 
 #include <numeric>
-#include <string>
 
 namespace fccl {
 
@@ -22,28 +21,17 @@ size_t BlockLayout::total() const {
   return sum;
 }
 
-Expected<BlockLayout> plainBlockLayout(int rank, int nranks, std::span<const uint64_t> counts,
-                                       const AllToAllvLayout& mine) {
-  const size_t n = static_cast<size_t>(nranks);
-  if (counts.size() != n * n || mine.sendCounts.size() != n || mine.recvCounts.size() != n)
-    return Status(Code::kInternal, "all-to-allv counts do not have one entry per pair of ranks");
+BlockLayout plainBlockLayout(int rank, const AllToAllvLayout& mine, std::span<const KnownBlock> others) {
+  const size_t n = mine.sendCounts.size(), self = static_cast<size_t>(rank);
   BlockLayout layout;
-  layout.nranks = nranks;
-  layout.pieces.resize(n * n);
-  for (size_t i = 0; i < n * n; ++i) layout.pieces[i] = {static_cast<size_t>(counts[i])};
-  layout.sendOffsets.resize(n);
-  layout.recvOffsets.resize(n);
-  const size_t self = static_cast<size_t>(rank);
+  layout.nranks = static_cast<int>(n);
+  layout.pieces.assign(n * n, {0});
+  for (const KnownBlock& b : others) layout.pieces[static_cast<size_t>(b.src) * n + static_cast<size_t>(b.dst)] = {b.count};
   for (size_t peer = 0; peer < n; ++peer) {
-    if (counts[self * n + peer] != mine.sendCounts[peer])
-      return Status(Code::kInternal, "gathered counts lost this rank's own send count to rank " + std::to_string(peer));
-    if (counts[peer * n + self] != mine.recvCounts[peer])
-      return Status(Code::kInvalidUsage, "rank " + std::to_string(peer) + " sends " +
-                                             std::to_string(counts[peer * n + self]) + " element(s) to rank " +
-                                             std::to_string(rank) + ", which expects " +
-                                             std::to_string(mine.recvCounts[peer]) + ": do all ranks make the same call?");
-    layout.sendOffsets[peer] = {mine.sendDispls[peer]};
-    layout.recvOffsets[peer] = {mine.recvDispls[peer]};
+    layout.pieces[self * n + peer] = {mine.sendCounts[peer]};
+    layout.pieces[peer * n + self] = {mine.recvCounts[peer]};
+    layout.sendOffsets.push_back({mine.sendDispls[peer]});
+    layout.recvOffsets.push_back({mine.recvDispls[peer]});
   }
   return layout;
 }

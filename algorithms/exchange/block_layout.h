@@ -42,12 +42,16 @@ struct BlockLayout {
   size_t total() const;
 };
 
-// A plain all-to-allv: `counts[src * nranks + dst]` is what src sends dst (every rank's row, as
-// gathered), `mine` this rank's own call. Fails when this rank's receive counts differ from
-// what the others say they send it, naming the first such peer: every rank sees the same
-// counts, so the ranks whose calls disagree all fail before anything moves.
-Expected<BlockLayout> plainBlockLayout(int rank, int nranks, std::span<const uint64_t> counts,
-                                       const AllToAllvLayout& mine);
+// One block another rank told this one of.
+struct KnownBlock {
+  int src, dst;
+  size_t count;
+};
+
+// A plain all-to-allv (one piece per block) as `rank` sees it: its own call (`mine`, one entry
+// per rank), plus the blocks of others it was told of (what its domain sends its rail peers,
+// for the hierarchical plan). Blocks it knows nothing of are empty.
+BlockLayout plainBlockLayout(int rank, const AllToAllvLayout& mine, std::span<const KnownBlock> others);
 
 // The same blocks, the other way round: what src sent dst comes back from dst to src, in the
 // same pieces, read where it was written and written where it was read (a MoE combine).

@@ -17,22 +17,20 @@ bool hierarchicalCandidate(std::string_view forced, const ExchangeShape& shape) 
   return shape.hierarchy && shape.domains > 1 && shape.perDomain > 1;
 }
 
-Expected<ExchangeChoice> chooseExchange(std::string_view forced, const ExchangeShape& shape, size_t bytesPerRank,
-                                        const Status& noHierarchy) {
-  if (forced == "direct") return ExchangeChoice{"direct", "forced by FCCL_ALGO=direct"};
+Expected<ExchangeChoice> chooseExchange(std::string_view forced, const ExchangeShape& shape, const Status& noHierarchy) {
+  if (forced == "direct") return ExchangeChoice{"direct", 0, "forced by FCCL_ALGO=direct"};
   if (forced == "hier") {
     if (!shape.hierarchy) return Status(noHierarchy.code(), noHierarchy.message());
-    return ExchangeChoice{"hier", "forced by FCCL_ALGO=hier (" + shapeText(shape) + ")"};
+    return ExchangeChoice{"hier", 0, "forced by FCCL_ALGO=hier: every block between domains on the rails (" +
+                                         shapeText(shape) + ")"};
   }
   if (!hierarchicalCandidate(forced, shape))
-    return ExchangeChoice{"direct", shape.hierarchy ? shapeText(shape) + ": no second level to aggregate over"
-                                                    : "no even scale-up domains"};
-  if (bytesPerRank < kHierExchangeMinBytes)
-    return ExchangeChoice{"direct", std::to_string(bytesPerRank) + " B per rank is under " +
-                                        std::to_string(kHierExchangeMinBytes) +
-                                        " B: one hop beats aggregating on the rails"};
-  return ExchangeChoice{"hier", std::to_string(bytesPerRank) + " B per rank over " + shapeText(shape) +
-                                    ": one scale-out message per (domain, rail) pair instead of one per pair of ranks"};
+    return ExchangeChoice{"direct", 0, shape.hierarchy ? shapeText(shape) + ": no second level to aggregate over"
+                                                       : "no even scale-up domains"};
+  return ExchangeChoice{"hier", kRailMinBlockBytes,
+                        shapeText(shape) + ": blocks between domains from " + std::to_string(kRailMinBlockBytes) +
+                            " B aggregated on the rails, one scale-out message per (domain, rail) pair; smaller "
+                            "ones straight"};
 }
 
 }  // namespace fccl

@@ -19,24 +19,25 @@ struct ExchangeShape {
 
 struct ExchangeChoice {
   std::string_view algorithm;  // "direct" or "hier"
+  // hier: the blocks between domains of at least this many bytes go on the rails, smaller ones
+  // straight to their destination (all_to_all_hier.h); 0: every block.
+  size_t railMinBytes = 0;
   std::string reason;
 };
 
 // The exchange algorithms' names, for FCCL_ALGO.
 bool isExchangeAlgorithm(std::string_view name);
 
-// Below this many bytes sent per rank (the job's mean) the hierarchical plan's second hop costs
-// more than the scale-out messages it saves.
-constexpr size_t kHierExchangeMinBytes = 64 * 1024;
+// Blocks between domains from this size up go on the rails by default: below it the second hop
+// costs more than the scale-out messages it saves (benchmarks/moe_compare.sh measures both).
+constexpr size_t kRailMinBlockBytes = 64 * 1024;
 
 // Whether the hierarchical plan may be chosen at all: forced, or more than one domain of more
-// than one rank. An all-to-allv gathers its counts only then (the choice needs them, agreed on
-// by every rank); `forced` is "", "direct" or "hier".
+// than one rank. `forced` is "", "direct" or "hier".
 bool hierarchicalCandidate(std::string_view forced, const ExchangeShape& shape);
 
-// The algorithm for a call whose ranks send `bytesPerRank` on average (the same number on every
-// rank). A forced "hier" on a communicator without a hierarchy fails with `noHierarchy`'s reason.
-Expected<ExchangeChoice> chooseExchange(std::string_view forced, const ExchangeShape& shape, size_t bytesPerRank,
-                                        const Status& noHierarchy);
+// The algorithm for a communicator of `shape`. A forced "hier" on a communicator without a
+// hierarchy fails with `noHierarchy`'s reason.
+Expected<ExchangeChoice> chooseExchange(std::string_view forced, const ExchangeShape& shape, const Status& noHierarchy);
 
 }  // namespace fccl

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
@@ -72,8 +73,9 @@ class Communicator {
   // Gathers every rank's `row` (the same length on every rank) into `all`, rank by rank,
   // through the data path (hierarchically where the domains allow: only rails cross them).
   Status gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const std::string& what);
-  // Moves the blocks of `layout` (the same job-wide blocks on every rank) from `input` to
-  // `output`, direct or hierarchical as chooseExchange() says for their mean size per rank.
+  // Moves the blocks of `layout` from `input` to `output`, direct or hierarchical as
+  // chooseExchange() says. `layout` must hold every block this rank sends, receives or forwards
+  // (all_to_all_hier.h); the whole job's blocks are always enough.
   Status exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
                         const std::string& what);
   // FCCL_CHECK=1: the ranks compare a staged operation's signature before it moves anything.
@@ -112,9 +114,14 @@ class Communicator {
   ExchangeShape exchangeShape() const;
   // FCCL_ALGO as the exchanges read it: "", "direct" or "hier".
   Expected<std::string_view> exchangeForcing(const std::string& what) const;
-  Status runBlocks(const BlockLayout& layout, std::string_view algorithm, const void* input, void* output,
+  // The choice for a call (`what` names it), logged at INFO when it changes.
+  Expected<ExchangeChoice> chooseExchangeFor(const std::string& what);
+  Status runBlocks(const BlockLayout& layout, const ExchangeChoice& choice, const void* input, void* output,
                    fcclDataType_t type, const std::string& what);
-  void logExchangeChoice(const std::string& what, const ExchangeChoice& choice);
+  // Runs plans one after the other, on the same scratch.
+  Status runPlans(std::span<const Plan> plans, const void* input, void* output, fcclDataType_t type,
+                  const std::string& what);
+  Expected<std::vector<KnownBlock>> domainRailCounts(const AllToAllvLayout& mine, const std::string& what);
   // Runs a plan with the scratch it asks for.
   Status executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what);
   Status execute(const Plan& plan, const ExecCall& exec, const std::string& what);
@@ -165,7 +172,7 @@ class Communicator {
   std::optional<Hierarchy> hierarchy_;  // this rank's domain and rail rings, when domains are even
   Status noHierarchy_;                  // why there is none
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
-  std::string exchangeChoice_;          // the last exchange choice logged at INFO
+  std::set<std::string> exchangeChoices_;  // "alltoallv hier": the exchange choices logged at INFO
   Registrations registrations_;
 
   WaitState waitState_;

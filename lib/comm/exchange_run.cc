@@ -1,12 +1,10 @@
 // Running all-to-all(v): direct pairwise, or hierarchical over scale-up domains and rails
 // (algorithms/exchange/all_to_all_hier.cc), as chooseExchange() says. Every rank must make the
-// same choice, so it rests only on what they all know: the communicator's domains, FCCL_ALGO and
-// the call's mean bytes per rank. All-to-all knows those from its count. An all-to-allv knows
-// only its own row of counts, so where the hierarchical plan is a candidate it first gathers
-// every rank's row (a small exchange along the same rails); the job-wide counts then give the
-// choice and, for the hierarchical plan, the blocks each rank forwards.
-#include <numeric>
-
+// same choice, so it rests only on what they all know: the communicator's domains and FCCL_ALGO.
+// Within the hierarchical plan each block between domains takes the rails or goes straight by
+// its own size, which its sender and receiver both know. What a rank forwards on its rail it
+// learns from its domain: an all-to-allv first exchanges, inside each domain, the counts of what
+// each rank sends the others' rail peers (a small scale-up exchange); an all-to-all knows them.
 #include "algorithms/exchange/all_to_all_hier.h"
 #include "comm/call_check.h"
 #include "comm/communicator.h"
@@ -31,36 +29,49 @@ Expected<std::string_view> Communicator::exchangeForcing(const std::string& what
                                             " (known: direct, hier)");
 }
 
-void Communicator::logExchangeChoice(const std::string& what, const ExchangeChoice& choice) {
-  // At INFO when it changes (a sweep of sizes logs where it switches), at TRACE every call.
-  const std::string kind = what.substr(0, what.find(' '));
-  const std::string key = kind + " " + std::string(choice.algorithm);
-  if (exchangeChoice_.rfind(kind + " ", 0) != 0 || exchangeChoice_ != key) {
-    FCCL_INFO(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice.algorithm).c_str(), choice.reason.c_str());
-    exchangeChoice_ = key;
-    return;
-  }
-  FCCL_TRACE(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice.algorithm).c_str(), choice.reason.c_str());
+Expected<ExchangeChoice> Communicator::chooseExchangeFor(const std::string& what) {
+  FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
+  auto choice = chooseExchange(forced, exchangeShape(), noHierarchy_);
+  if (!choice.isOk()) return std::move(choice).takeStatus().context("FCCL_ALGO=hier for " + what);
+  // At INFO when it changes for a kind of call, at TRACE on every call.
+  const std::string key = what.substr(0, what.find(' ')) + " " + std::string(choice->algorithm);
+  const bool changed = exchangeChoices_.insert(key).second;
+  if (changed) exchangeChoices_.erase(what.substr(0, what.find(' ')) + (choice->algorithm == "hier" ? " direct" : " hier"));
+  if (changed)
+    FCCL_INFO(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice->algorithm).c_str(), choice->reason.c_str());
+  else
+    FCCL_TRACE(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice->algorithm).c_str(), choice->reason.c_str());
+  return choice;
 }
 
-Status Communicator::runBlocks(const BlockLayout& layout, std::string_view algorithm, const void* input, void* output,
-                               fcclDataType_t type, const std::string& what) {
-  const size_t chunkElems = options_.chunkBytes / typeSize(type);
-  auto plan = algorithm == "hier" ? hierAllToAllvPlan(*hierarchy_, rank_, layout, chunkElems)
-                                  : directBlockPlan(rank_, layout, chunkElems);
-  if (!plan.isOk()) return std::move(plan).takeStatus().context(what);
-  if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, *plan, typeSize(type), what));
-  return executeWithScratch(*plan, ExecCall{input, output, type, fcclSum, nranks_}, what);
+Status Communicator::runPlans(std::span<const Plan> plans, const void* input, void* output, fcclDataType_t type,
+                              const std::string& what) {
+  for (const Plan& plan : plans) {
+    if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(type), what));
+    FCCL_TRY(executeWithScratch(plan, ExecCall{input, output, type, fcclSum, nranks_}, what));
+  }
+  return Status::ok();
+}
+
+Status Communicator::runBlocks(const BlockLayout& layout, const ExchangeChoice& choice, const void* input,
+                               void* output, fcclDataType_t type, const std::string& what) {
+  const size_t elem = typeSize(type), chunkElems = options_.chunkBytes / elem;
+  if (choice.algorithm != "hier") {
+    auto plan = directBlockPlan(rank_, layout, chunkElems);
+    if (!plan.isOk()) return std::move(plan).takeStatus().context(what);
+    return runPlans(std::span(&*plan, 1), input, output, type, what);
+  }
+  const size_t railMinElems = (choice.railMinBytes + elem - 1) / elem;
+  auto plans = hierAllToAllvPlans(*hierarchy_, rank_, layout, railMinElems, chunkElems);
+  if (!plans.isOk()) return std::move(plans).takeStatus().context(what);
+  const Plan both[] = {std::move(plans->first), std::move(plans->rails)};
+  return runPlans(both, input, output, type, what);
 }
 
 Status Communicator::exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
                                     const std::string& what) {
-  FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
-  const size_t bytesPerRank = layout.total() / static_cast<size_t>(nranks_) * typeSize(type);
-  auto choice = chooseExchange(forced, exchangeShape(), bytesPerRank, noHierarchy_);
-  if (!choice.isOk()) return std::move(choice).takeStatus().context("FCCL_ALGO=hier for " + what);
-  logExchangeChoice(what, *choice);
-  return runBlocks(layout, choice->algorithm, input, output, type, what);
+  FCCL_ASSIGN_OR_RETURN(ExchangeChoice choice, chooseExchangeFor(what));
+  return runBlocks(layout, choice, input, output, type, what);
 }
 
 Status Communicator::gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const std::string& what) {
@@ -74,9 +85,10 @@ Status Communicator::gatherRows(std::span<const uint64_t> row, std::span<uint64_
   layout.sendOffsets.assign(n, {0});
   for (size_t s = 0; s < n; ++s) layout.recvOffsets.push_back({s * m});
   FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
-  // Tiny and latency-bound; hierarchical wherever it may be, so that only rails cross domains.
-  const std::string_view algorithm = hierarchicalCandidate(forced, exchangeShape()) && hierarchy_ ? "hier" : "direct";
-  return runBlocks(layout, algorithm, row.data(), all.data(), fcclUint64, what);
+  // Tiny and latency-bound: on the rails wherever they exist, so that only rails cross domains.
+  ExchangeChoice choice{"direct", 0, ""};
+  if (hierarchy_ && hierarchicalCandidate(forced, exchangeShape())) choice.algorithm = "hier";
+  return runBlocks(layout, choice, row.data(), all.data(), fcclUint64, what);
 }
 
 Status Communicator::agreeOnStaged(uint32_t kind, fcclDataType_t type, uint64_t count, uint64_t seq) {
@@ -84,44 +96,66 @@ Status Communicator::agreeOnStaged(uint32_t kind, fcclDataType_t type, uint64_t 
   return agreeOnCall(*bootstrap_, rank_, nranks_, CallSignature{kind, type, -1, -1, count, seq});
 }
 
+// What this rank's domain sends its rail peers: each rank tells each other rank of its domain
+// what it sends that rank's rail peers, one count per domain.
+Expected<std::vector<KnownBlock>> Communicator::domainRailCounts(const AllToAllvLayout& mine, const std::string& what) {
+  const Hierarchy& h = *hierarchy_;
+  const size_t n = static_cast<size_t>(nranks_), L = h.localOrder.size(), D = h.railOrder.size();
+  std::vector<uint64_t> told(L * D), heard(L * D);
+  BlockLayout layout;
+  layout.nranks = nranks_;
+  layout.pieces.assign(n * n, {0});
+  layout.sendOffsets.assign(n, {0});
+  layout.recvOffsets.assign(n, {0});
+  for (size_t k = 0; k < L; ++k) {
+    const int peer = h.localOrder[k];
+    if (peer == rank_) continue;
+    for (size_t b = 0; b < D; ++b) told[k * D + b] = mine.sendCounts[static_cast<size_t>(h.rails[k][b])];
+    layout.pieces[static_cast<size_t>(rank_) * n + static_cast<size_t>(peer)] = {D};
+    layout.pieces[static_cast<size_t>(peer) * n + static_cast<size_t>(rank_)] = {D};
+    layout.sendOffsets[static_cast<size_t>(peer)] = {k * D};
+    layout.recvOffsets[static_cast<size_t>(peer)] = {k * D};
+  }
+  FCCL_TRY(runBlocks(layout, ExchangeChoice{"direct", 0, ""}, told.data(), heard.data(), fcclUint64, what));
+  std::vector<KnownBlock> blocks;
+  for (size_t k = 0; k < L; ++k)
+    for (size_t b = 0; b < D; ++b)
+      if (h.localOrder[k] != rank_) blocks.push_back({h.localOrder[k], h.railOrder[b], heard[k * D + b]});
+  return blocks;
+}
+
 Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
   const std::string what = describeCall(call, seq);
-  FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
-  const size_t n = static_cast<size_t>(nranks_), chunkElems = options_.chunkBytes / typeSize(call.type);
-  const ExchangeShape shape = exchangeShape();
-  if (forced == "hier" && !hierarchy_) return Status(noHierarchy_).context("FCCL_ALGO=hier for " + what);
-  if (!hierarchicalCandidate(forced, shape)) {
-    // Direct, with no counts to gather: each rank plans from its own call.
-    auto choice = chooseExchange(forced, shape, 0, noHierarchy_);
-    if (choice.isOk()) logExchangeChoice(what, *choice);
-    auto plan = call.collective == Collective::kAllToAll ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
-                                                         : allToAllvPlan(rank_, nranks_, *call.layout, chunkElems);
-    if (!plan.isOk()) return std::move(plan).takeStatus().context(what);
-    if (options_.checkCalls)
-      FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, *plan, typeSize(call.type), what));
-    return execute(*plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, what);
-  }
-  std::vector<uint64_t> counts(n * n);
-  if (call.collective == Collective::kAllToAll) {
-    std::fill(counts.begin(), counts.end(), call.count);  // every block is `count`: nothing to gather
-  } else {
-    const std::vector<uint64_t> row(call.layout->sendCounts.begin(), call.layout->sendCounts.end());
-    FCCL_TRY(gatherRows(row, counts, what + ": gathering counts"));
-  }
+  const size_t n = static_cast<size_t>(nranks_);
+  FCCL_ASSIGN_OR_RETURN(ExchangeChoice choice, chooseExchangeFor(what));
   AllToAllvLayout uniform;
-  const AllToAllvLayout* mine = call.layout.get();
-  if (!mine) {
+  if (call.collective == Collective::kAllToAll)
     for (size_t i = 0; i < n; ++i) {
       uniform.sendCounts.push_back(call.count);
       uniform.recvCounts.push_back(call.count);
       uniform.sendDispls.push_back(i * call.count);
       uniform.recvDispls.push_back(i * call.count);
     }
-    mine = &uniform;
+  const AllToAllvLayout& mine = call.collective == Collective::kAllToAll ? uniform : *call.layout;
+  const size_t railMinElems = (choice.railMinBytes + typeSize(call.type) - 1) / typeSize(call.type);
+  const bool nothingOnRails = call.collective == Collective::kAllToAll && !onRail(call.count, railMinElems);
+  if (choice.algorithm != "hier" || nothingOnRails) {
+    // Direct, each rank planning from its own call: no counts to exchange.
+    const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
+    auto plan = call.collective == Collective::kAllToAll ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
+                                                         : allToAllvPlan(rank_, nranks_, mine, chunkElems);
+    if (!plan.isOk()) return std::move(plan).takeStatus().context(what);
+    if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, *plan, typeSize(call.type), what));
+    return execute(*plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, what);
   }
-  auto layout = plainBlockLayout(rank_, nranks_, counts, *mine);
-  if (!layout.isOk()) return std::move(layout).takeStatus().context(what);
-  return exchangeBlocks(*layout, call.input, call.output, call.type, what);
+  std::vector<KnownBlock> forwarded;
+  if (call.collective == Collective::kAllToAll) {
+    for (int k : hierarchy_->localOrder)  // every block is `count`: nothing to ask
+      for (int b : hierarchy_->railOrder) forwarded.push_back({k, b, call.count});
+  } else {
+    FCCL_ASSIGN_OR_RETURN(forwarded, domainRailCounts(mine, what + ": counts of the domain's rail blocks"));
+  }
+  return runBlocks(plainBlockLayout(rank_, mine, forwarded), choice, call.input, call.output, call.type, what);
 }
 
 }  // namespace fccl

@@ -90,9 +90,18 @@ Job makeJob(int domains, int perDomain, const std::vector<size_t>& counts, const
   return job;
 }
 
+// Rank `rank`'s view: the blocks it sends, receives and forwards (from its domain to its rail
+// peers) are right; every other block is a size no plan may use.
 BlockLayout layoutOf(const Job& job, int rank) {
-  return BlockLayout{job.nranks(), job.pieces, job.sendOffsets[static_cast<size_t>(rank)],
+  BlockLayout layout{job.nranks(), job.pieces, job.sendOffsets[static_cast<size_t>(rank)],
                      job.recvOffsets[static_cast<size_t>(rank)]};
+  const int L = job.perDomain;
+  for (int s = 0; s < job.nranks(); ++s)
+    for (int d = 0; d < job.nranks(); ++d) {
+      const bool forwarded = s / L == rank / L && d % L == rank % L;
+      if (s != rank && d != rank && !forwarded) layout.pieces[static_cast<size_t>(s * job.nranks() + d)] = {999999};
+    }
+  return layout;
 }
 
 Hierarchy hierarchyOf(const Job& job, int rank) {
@@ -106,21 +115,52 @@ Hierarchy hierarchyOf(const Job& job, int rank) {
 // What element `e` of the block from `src` to `dst` holds: tells every block and element apart.
 double value(int src, int dst, size_t e) { return 1 + src * 1e9 + dst * 1e6 + static_cast<double>(e); }
 
-std::vector<Plan> plansOf(const Job& job, bool hier, size_t chunk) {
+size_t roundsOf(const Plan& plan, size_t chunk) {
+  size_t rounds = 0;
+  for (const Step& s : plan.channels[0].steps) {
+    const size_t elems = primReadsSrc(s.prim) ? s.src.count : s.dst.count;
+    if (elems > 0) rounds = std::max(rounds, s.lag + (elems + chunk - 1) / chunk);
+  }
+  return rounds;
+}
+
+// The two plans a rank runs one after the other, as one: the executor moves a step's chunk c in
+// round c + lag of its own rounds, so running `rails` once `first` has ended is running it
+// lagged by the rounds of `first`.
+Plan oneAfterOther(HierPlans plans, size_t chunk) {
+  const size_t rounds = roundsOf(plans.first, chunk);
+  for (Step s : plans.rails.channels[0].steps) {
+    s.lag += static_cast<uint32_t>(rounds);
+    plans.first.channels[0].steps.push_back(s);
+  }
+  return plans.first;
+}
+
+constexpr size_t kNoRail = size_t{1} << 40;
+
+// hier with rails from `railMin` elements; kNoRail: the direct plan.
+std::vector<Plan> plansOf(const Job& job, size_t railMin, size_t chunk) {
   std::vector<Plan> plans;
   for (int r = 0; r < job.nranks(); ++r) {
     const BlockLayout layout = layoutOf(job, r);
-    auto plan = hier ? hierAllToAllvPlan(hierarchyOf(job, r), r, layout, chunk) : directBlockPlan(r, layout, chunk);
-    REQUIRE(plan.isOk());
-    plans.push_back(std::move(plan).take());
+    if (railMin == kNoRail) {
+      auto plan = directBlockPlan(r, layout, chunk);
+      REQUIRE(plan.isOk());
+      plans.push_back(std::move(plan).take());
+      continue;
+    }
+    auto both = hierAllToAllvPlans(hierarchyOf(job, r), r, layout, railMin, chunk);
+    REQUIRE(both.isOk());
+    REQUIRE(both->first.scratchElems == both->rails.scratchElems);
+    plans.push_back(oneAfterOther(std::move(both).take(), chunk));
   }
   return plans;
 }
 
 // Runs the job; "" when every rank's output holds exactly what the call puts there.
-std::string runJob(const Job& job, bool hier, size_t chunk, size_t slots, bool inPlace = false) {
+std::string runJob(const Job& job, size_t railMin, size_t chunk, size_t slots, bool inPlace = false) {
   const int n = job.nranks();
-  std::vector<Plan> plans = plansOf(job, hier, chunk);
+  std::vector<Plan> plans = plansOf(job, railMin, chunk);
   std::vector<SimRank> ranks;
   for (int r = 0; r < n; ++r) {
     const size_t ur = static_cast<size_t>(r);
@@ -183,8 +223,10 @@ TEST_CASE("hierarchical all-to-allv delivers every block for every shape of doma
   const int n = domains * perDomain;
   const Job job = makeJob(domains, perDomain, randomCounts(n, 40, rng, 0.25), JobOptions{1, seed % 2 == 0, seed % 3}, seed);
   INFO(domains << " domains x " << perDomain << ", chunk " << chunk << " slots " << slots << " seed " << seed);
-  CHECK(runJob(job, true, chunk, slots) == "");
-  CHECK(runJob(job, false, chunk, slots) == "");
+  for (size_t railMin : {size_t{0}, size_t{20}, kNoRail}) {
+    INFO("blocks on the rails from " << railMin << " elements");
+    CHECK(runJob(job, railMin, chunk, slots) == "");
+  }
 }
 
 TEST_CASE("hierarchical all-to-allv with zero counts, one hot destination and empty ranks", "[unit][sim][alltoall]") {
@@ -200,10 +242,11 @@ TEST_CASE("hierarchical all-to-allv with zero counts, one hot destination and em
     }
   const Job job = makeJob(domains, perDomain, counts, JobOptions{1, true, 3}, 7);
   INFO("pattern " << pattern);
-  for (size_t chunk : {size_t{1}, size_t{16}, size_t{4096}}) {
-    CHECK(runJob(job, true, chunk, 2) == "");
-    CHECK(runJob(job, false, chunk, 2) == "");
-  }
+  for (size_t chunk : {size_t{1}, size_t{16}, size_t{4096}})
+    for (size_t railMin : {size_t{0}, size_t{5}, size_t{500}, kNoRail}) {
+      INFO("chunk " << chunk << ", rails from " << railMin);
+      CHECK(runJob(job, railMin, chunk, 2) == "");
+    }
 }
 
 TEST_CASE("hierarchical all-to-allv keeps pieces apart: a MoE dispatch and its combine", "[unit][sim][alltoall][moe]") {
@@ -217,12 +260,12 @@ TEST_CASE("hierarchical all-to-allv keeps pieces apart: a MoE dispatch and its c
   // Combine: pieces read from scattered places, received back to back.
   const Job combine = makeJob(domains, perDomain, randomCounts(n, 30, rng, 0.2), JobOptions{3, false, 0, true}, seed);
   INFO(domains << " domains x " << perDomain << " seed " << seed);
-  for (size_t chunk : {size_t{1}, size_t{7}, size_t{64}}) {
-    CHECK(runJob(dispatch, true, chunk, 1) == "");
-    CHECK(runJob(combine, true, chunk, 2) == "");
-    CHECK(runJob(dispatch, false, chunk, 2) == "");
-    CHECK(runJob(combine, false, chunk, 1) == "");
-  }
+  for (size_t chunk : {size_t{1}, size_t{7}, size_t{64}})
+    for (size_t railMin : {size_t{0}, size_t{15}, kNoRail}) {
+      INFO("chunk " << chunk << ", rails from " << railMin);
+      CHECK(runJob(dispatch, railMin, chunk, 1) == "");
+      CHECK(runJob(combine, railMin, chunk, 2) == "");
+    }
 }
 
 TEST_CASE("hierarchical all-to-allv runs in place when the send and receive layouts are one", "[unit][sim][alltoall]") {
@@ -241,14 +284,16 @@ TEST_CASE("hierarchical all-to-allv runs in place when the send and receive layo
   job.recvOffsets = job.sendOffsets;  // rank order, back to back: the same layout both ways
   job.outputSize = job.inputSize;
   INFO(domains << " domains x " << perDomain << " chunk " << chunk);
-  CHECK(runJob(job, true, chunk, 2, true) == "");
-  CHECK(runJob(job, false, chunk, 2, true) == "");
+  for (size_t railMin : {size_t{0}, size_t{25}, kNoRail}) {
+    INFO("rails from " << railMin);
+    CHECK(runJob(job, railMin, chunk, 2, true) == "");
+  }
 }
 
 TEST_CASE("hierarchical all-to-allv crosses domains only between rail peers, once per pair", "[unit][plan][alltoall]") {
   const int domains = 4, perDomain = 2, n = domains * perDomain;
   const Job job = makeJob(domains, perDomain, std::vector<size_t>(static_cast<size_t>(n * n), 1000), JobOptions{}, 1);
-  const std::vector<Plan> plans = plansOf(job, true, 64);
+  const std::vector<Plan> plans = plansOf(job, 0, 64);
   for (int r = 0; r < n; ++r) {
     std::vector<int> across;
     size_t bytesAcross = 0;
@@ -271,7 +316,7 @@ TEST_CASE("hierarchical all-to-allv needs no scratch to unpack blocks that arriv
           "[unit][plan][alltoall]") {
   const int domains = 2, perDomain = 2, n = domains * perDomain;
   const Job job = makeJob(domains, perDomain, std::vector<size_t>(static_cast<size_t>(n * n), 10), JobOptions{}, 1);
-  for (const Plan& plan : plansOf(job, true, 4)) {
+  for (const Plan& plan : plansOf(job, 0, 4)) {
     // Only the message for the one other domain, 2 blocks of 10.
     CHECK(plan.scratchElems == 20);
     CHECK(std::none_of(plan.channels[0].steps.begin(), plan.channels[0].steps.end(),
@@ -279,17 +324,21 @@ TEST_CASE("hierarchical all-to-allv needs no scratch to unpack blocks that arriv
   }
 }
 
-TEST_CASE("the exchange choice is direct on one domain, hier from a size up, and forced by FCCL_ALGO",
+TEST_CASE("the exchange choice is direct on one domain, hier over several, and forced by FCCL_ALGO",
           "[unit][alltoall]") {
   const Status none(Code::kInvalidUsage, "a hierarchical collective needs scale-up domains of one size (here: 2, 1)");
-  const ExchangeShape flat{true, 1, 4}, twoByFour{true, 2, 4}, uneven{false, 0, 0};
-  CHECK(chooseExchange("", flat, size_t{1} << 30, none)->algorithm == "direct");
-  CHECK(chooseExchange("", twoByFour, 1024, none)->algorithm == "direct");
-  CHECK(chooseExchange("", twoByFour, kHierExchangeMinBytes, none)->algorithm == "hier");
-  CHECK(chooseExchange("direct", twoByFour, size_t{1} << 30, none)->algorithm == "direct");
-  CHECK(chooseExchange("hier", flat, 8, none)->algorithm == "hier");
-  CHECK(chooseExchange("", uneven, size_t{1} << 30, none)->algorithm == "direct");
-  auto refused = chooseExchange("hier", uneven, 8, none);
+  const ExchangeShape flat{true, 1, 4}, twoByFour{true, 2, 4}, oneEach{true, 4, 1}, uneven{false, 0, 0};
+  CHECK(chooseExchange("", flat, none)->algorithm == "direct");
+  CHECK(chooseExchange("", oneEach, none)->algorithm == "direct");
+  CHECK(chooseExchange("", uneven, none)->algorithm == "direct");
+  const auto automatic = chooseExchange("", twoByFour, none);
+  CHECK(automatic->algorithm == "hier");
+  CHECK(automatic->railMinBytes == kRailMinBlockBytes);
+  CHECK(chooseExchange("direct", twoByFour, none)->algorithm == "direct");
+  const auto forced = chooseExchange("hier", flat, none);
+  CHECK(forced->algorithm == "hier");
+  CHECK(forced->railMinBytes == 0);
+  auto refused = chooseExchange("hier", uneven, none);
   REQUIRE_FALSE(refused.isOk());
   CHECK(refused.status().message() == none.message());
   CHECK_FALSE(hierarchicalCandidate("", flat));
@@ -297,21 +346,49 @@ TEST_CASE("the exchange choice is direct on one domain, hier from a size up, and
   CHECK_FALSE(hierarchicalCandidate("direct", twoByFour));
 }
 
-TEST_CASE("plain all-to-allv blocks come from the gathered counts and catch a peer that disagrees",
+TEST_CASE("a block between domains under the rail threshold goes straight to its destination",
+          "[unit][plan][alltoall]") {
+  const int domains = 2, perDomain = 2, n = domains * perDomain;
+  // Rank 0 sends rank 3 (other domain, other rail) 10 elements, rank 2 (its rail peer) 100.
+  std::vector<size_t> counts(static_cast<size_t>(n * n), 0);
+  counts[3] = 10;
+  counts[2] = 100;
+  const Job job = makeJob(domains, perDomain, counts, JobOptions{}, 1);
+  const std::vector<Plan> plans = plansOf(job, 50, 8);
+  auto sendsTo = [&](int from, int to) {
+    size_t elems = 0;
+    for (const Step& s : plans[static_cast<size_t>(from)].channels[0].steps)
+      if (primSends(s.prim) && s.sendPeer == to) elems += s.src.count;
+    return elems;
+  };
+  CHECK(sendsTo(0, 3) == 10);   // straight
+  CHECK(sendsTo(0, 2) == 100);  // on its own rail
+  CHECK(sendsTo(0, 1) == 0);    // nothing to forward
+  CHECK(runJob(job, 50, 8, 2) == "");
+  CHECK(runJob(job, 5, 8, 2) == "");  // now both on the rails: 10 through rank 1, then to rank 3
+  const std::vector<Plan> railed = plansOf(job, 5, 8);
+  size_t toOne = 0;
+  for (const Step& s : railed[0].channels[0].steps)
+    if (primSends(s.prim) && s.sendPeer == 1) toOne += s.src.count;
+  CHECK(toOne == 10);
+}
+
+TEST_CASE("a plain all-to-allv's blocks are the rank's own call and what its domain told it",
           "[unit][alltoall]") {
-  const int n = 3;
-  const std::vector<uint64_t> counts{1, 2, 3, 4, 5, 6, 7, 8, 9};  // counts[src * 3 + dst]
-  AllToAllvLayout mine{{4, 5, 6}, {0, 4, 9}, {2, 5, 8}, {0, 2, 7}};
-  auto layout = plainBlockLayout(1, n, counts, mine);
-  REQUIRE(layout.isOk());
-  CHECK(layout->blockElems(2, 1) == 8);
-  CHECK(layout->recvOffsets[2] == std::vector<size_t>{7});
-  CHECK(layout->sentBy(1) == 15);
-  CHECK(layout->total() == 45);
-  mine.recvCounts[2] = 9;
-  auto wrong = plainBlockLayout(1, n, counts, mine);
-  REQUIRE_FALSE(wrong.isOk());
-  CHECK(wrong.status().message() == "rank 2 sends 8 element(s) to rank 1, which expects 9: do all ranks make the same call?");
+  const AllToAllvLayout mine{{4, 5, 6}, {0, 4, 9}, {2, 5, 8}, {0, 2, 7}};
+  const std::vector<KnownBlock> told{{0, 2, 11}};
+  const BlockLayout layout = plainBlockLayout(1, mine, told);
+  CHECK(layout.nranks == 3);
+  CHECK(layout.blockElems(1, 2) == 6);  // sent
+  CHECK(layout.blockElems(2, 1) == 8);  // received
+  CHECK(layout.blockElems(0, 2) == 11);  // told
+  CHECK(layout.blockElems(2, 0) == 0);   // unknown
+  CHECK(layout.recvOffsets[2] == std::vector<size_t>{7});
+  CHECK(layout.sendOffsets[2] == std::vector<size_t>{9});
+  CHECK(layout.sentBy(1) == 15);
+  const BlockLayout back = reversed(layout);
+  CHECK(back.blockElems(2, 1) == 6);
+  CHECK(back.sendOffsets[2] == std::vector<size_t>{7});
 }
 
 }  // namespace fccl::test
