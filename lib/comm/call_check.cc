@@ -48,8 +48,8 @@ std::string describeSignature(const CallSignature& s) {
   if (s.kind == kPointToPointKind) return "send/recv group #" + std::to_string(s.seq);
   if (s.kind == kMoeDispatchKind || s.kind == kMoeCombineKind)
     return std::string(s.kind == kMoeDispatchKind ? "moe dispatch #" : "moe combine #") + std::to_string(s.seq) +
-           " (" + std::string(typeName(static_cast<fcclDataType_t>(s.type))) + ", hidden " + std::to_string(s.count) +
-           ")";
+           " (" + std::string(typeName(static_cast<fcclDataType_t>(s.type))) + ", shape hash " +
+           std::to_string(s.count) + ")";
   // All-to-allv counts differ per rank by design: its signature carries none (see agreeOnTraffic).
   const bool counted = s.kind != static_cast<uint32_t>(Collective::kAllToAllv);
   std::string out = std::string(collectiveName(static_cast<Collective>(s.kind))) + " #" + std::to_string(s.seq) + " (" +

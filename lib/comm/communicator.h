@@ -78,7 +78,8 @@ class Communicator {
   // (all_to_all_hier.h); the whole job's blocks are always enough.
   Status exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
                         const std::string& what);
-  // FCCL_CHECK=1: the ranks compare a staged operation's signature before it moves anything.
+  // FCCL_CHECK=1: the ranks compare a staged operation's signature (call_check.h's kinds; `count`
+  // is whatever must agree, e.g. a hash of the shape) before it moves anything.
   Status agreeOnStaged(uint32_t kind, fcclDataType_t type, uint64_t count, uint64_t seq);
 
   // Where this rank listens: its bootstrap and its alarm line (for logs, and for tests that
