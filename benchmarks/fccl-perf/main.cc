@@ -60,8 +60,11 @@ int fail(int rank, const std::string& message) {
 // any) runs: under mpirun the peers may be blocked in MPI, where fcclCommAbort cannot reach.
 int sweep(const Options& o, Communicator& comm, ControlPlane& control, void (*stopPeers)() = nullptr) {
   FcclRunner runner(comm.get(), control.rank(), control.nranks());
+  FcclMoeRunner moe(comm.get());
   int64_t wrong = 0;
-  if (Outcome r = runSweep(o, runner, control, stdout, wrong); !r.ok()) {
+  const Outcome r = o.collective == Collective::kMoe ? runMoeSweep(o, moe, control, stdout, wrong)
+                                                     : runSweep(o, runner, control, stdout, wrong);
+  if (!r.ok()) {
     comm.abort();
     fail(control.rank(), r.error);
     if (stopPeers) stopPeers();

@@ -59,7 +59,7 @@ class MoeDispatch final : public StagedOp {
     if (args_.recvExpertCounts) std::copy(exchange->expertRows.begin(), exchange->expertRows.end(), args_.recvExpertCounts);
     FCCL_TRY(checkCapacities(*exchange, all, width, comm.rank()).context(what));
     s.sendRow = std::move(route->sendRow);
-    s.staging.resize(route->sendRows * s.rowBytes());
+    s.staging = acquireStaging(route->sendRows * s.rowBytes());
     packRows(static_cast<const std::byte*>(args_.tokens), s.numTokens, topk, s.rowBytes(), s.sendRow, s.staging.data());
     FCCL_TRY(comm.exchangeBlocks(exchange->dispatch, s.staging.data(), args_.recvTokens, typeOf(s), what));
     s.combine = reversed(exchange->dispatch);

@@ -14,6 +14,7 @@
 #include "algorithms/exchange/block_layout.h"
 #include "algorithms/moe/moe_routing.h"
 #include "fccl/fccl.h"
+#include "moe/staging_pool.h"
 
 namespace fccl {
 
@@ -30,7 +31,7 @@ struct MoeState {
   std::vector<int64_t> sendRow;  // the packed row of each (token, slot), -1 dropped (routeTokens)
   BlockLayout combine;           // the dispatch's blocks reversed, in elements
   size_t recvRows = 0;
-  std::vector<std::byte> staging;  // this rank's packed rows: sent by the dispatch, received back by combines
+  StagingBuffer staging;  // this rank's packed rows: sent by the dispatch, received back by combines
 
   size_t rowBytes() const;
 };
