@@ -12,9 +12,10 @@
 // places, a local copy, skipped when the receiver's pieces lie back to back in its output in
 // the order they arrive (a plain all-to-allv in rank order). Per rank the scale-out traffic is
 // D-1 messages instead of (D-1) x L; the price is one more scale-up hop for (L-1)/L of it.
-// A block between domains smaller than the rail threshold goes straight to t instead: the
-// extra hop would cost more than the message it saves. Everyone who handles a block (sender,
-// forwarder, receiver) decides its route from its size alone, so they agree without asking.
+// A block between domains larger than the rail threshold goes straight to t instead: past
+// some size a block is bandwidth-bound, the message it would share saves little, and the extra
+// hop costs its bytes once more. Everyone who handles a block (sender, forwarder, receiver)
+// decides its route from its size alone, so they agree without asking.
 //
 // Two plans, run one after the other:
 //   first: an exchange inside each domain, plus the blocks that go straight between domains.
@@ -25,15 +26,17 @@
 //     slot of those messages.
 //   rails: s sends (b, i) the message packed for it, and receives the one (b, i) packed for s,
 //     into its output or into scratch and then into place.
-// Each is an exchange plan (exchange_plan.h): per pair of peers the transfers follow one another,
-// sends before receives in every round, so some rank at the lowest round can always move, and
-// every plan ends. A rank sends a message only once its first plan, which filled it, is over.
-// A rank in `rails` never waits for one still in `first` except for what `first` is sure to
-// deliver: `first` needs no rank to have finished it (its transfers are all in it). In place,
-// `first` sends a peer its own block before anything else, in the same rounds as that peer's
-// block comes back into the same place (send before receive in a round); a block between
-// domains takes the same route both ways (in place, both have one size), so what `rails`
-// writes was read in `first`.
+// Each is an exchange plan (exchange_plan.h), which completes on its own: per pair of peers the
+// transfers follow one another, sends before receives in every round, so some rank at the
+// lowest round can always move. Run back to back they still complete: a rank that has ended
+// `first` has put all of it into its FIFOs, so nobody still in `first` waits for it; a rank in
+// `rails` waits only for its rail peers, which get there once their own `first` ends; and both
+// ends of a FIFO use it in the same order (`first`, then `rails`), so a chunk of `rails` queued
+// behind chunks of `first` leaves once the receiver's `first` has taken those. A rank sends a
+// message only once its `first`, which filled it, is over. In place, `first` sends a peer its
+// own block before anything else, in the same rounds as that peer's block comes back into the
+// same place (send before receive in a round); a block between domains takes the same route
+// both ways (in place, both have one size), so what `rails` writes, `first` has already read.
 #include "algorithms/exchange/all_to_all_hier.h"
 
 #include <algorithm>
@@ -77,8 +80,8 @@ class Grid {
 // scratch (the messages it forwards, then the messages it unpacks).
 class HierPlanner {
  public:
-  HierPlanner(const Grid& g, int rank, const BlockLayout& layout, size_t railMin, size_t chunk)
-      : g_(g), layout_(layout), railMin_(railMin), chunk_(chunk), self_(rank), a_(g.domainOf(rank)),
+  HierPlanner(const Grid& g, int rank, const BlockLayout& layout, size_t railMax, size_t chunk)
+      : g_(g), layout_(layout), railMax_(railMax), chunk_(chunk), self_(rank), a_(g.domainOf(rank)),
         i_(g.localOf(rank)) {}
 
   Expected<HierPlans> plans() {
@@ -93,7 +96,7 @@ class HierPlanner {
 
  private:
   int railPeer(int b) const { return g_.at(b, i_); }
-  bool railed(int from, int to) const { return onRail(layout_.blockElems(from, to), railMin_); }
+  bool railed(int from, int to) const { return onRail(layout_.blockElems(from, to), railMax_); }
   // What travels in the message from (a, k)'s domain to (b, i), block (from, to) of it.
   size_t carried(int from, int to) const { return railed(from, to) ? layout_.blockElems(from, to) : 0; }
 
@@ -242,7 +245,7 @@ class HierPlanner {
   static constexpr size_t kDirect = std::numeric_limits<size_t>::max();
   const Grid& g_;
   const BlockLayout& layout_;
-  const size_t railMin_, chunk_;
+  const size_t railMax_, chunk_;
   const int self_, a_, i_;
   size_t scratch_ = 0;
   std::vector<std::vector<size_t>> slot_;  // [b][k]: where (a, k)'s rail block for (b, i) sits
@@ -255,13 +258,13 @@ class HierPlanner {
 }  // namespace
 
 Expected<HierPlans> hierAllToAllvPlans(const Hierarchy& hierarchy, int rank, const BlockLayout& layout,
-                                       size_t railMinElems, size_t chunkElems) {
+                                       size_t railMaxElems, size_t chunkElems) {
   if (chunkElems == 0) return Status(Code::kInvalidArgument, "chunk size is smaller than one element");
   const Grid grid(hierarchy, layout.nranks);
   if (!grid.complete())
     return Status(Code::kInternal, "the hierarchy does not place each of the " + std::to_string(layout.nranks) +
                                        " ranks exactly once");
-  return HierPlanner(grid, rank, layout, railMinElems, chunkElems).plans();
+  return HierPlanner(grid, rank, layout, railMaxElems, chunkElems).plans();
 }
 
 }  // namespace fccl

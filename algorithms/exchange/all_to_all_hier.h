@@ -21,13 +21,13 @@ struct HierPlans {
 // Whether a block of `elems` elements between two domains travels on its rail (aggregated) or
 // straight to its destination. Sender, forwarder and receiver each decide from the size alone,
 // so they agree without asking each other.
-inline bool onRail(size_t elems, size_t railMinElems) { return elems > 0 && elems >= railMinElems; }
+inline bool onRail(size_t elems, size_t railMaxElems) { return elems > 0 && elems <= railMaxElems; }
 
 // This rank's plans. `layout` must hold the blocks this rank sends and receives, and those its
 // domain sends to this rank's rail peers (what it forwards: from (a, k) to (b, i) for every
-// local index k and domain b); the others are not read. Blocks between domains of at least
-// `railMinElems` elements go on the rails (0: all of them).
+// local index k and domain b); the others are not read. Blocks between domains of at most
+// `railMaxElems` elements go on the rails (SIZE_MAX: all of them), larger ones straight.
 Expected<HierPlans> hierAllToAllvPlans(const Hierarchy& hierarchy, int rank, const BlockLayout& layout,
-                                       size_t railMinElems, size_t chunkElems);
+                                       size_t railMaxElems, size_t chunkElems);
 
 }  // namespace fccl

@@ -21,15 +21,15 @@ Expected<ExchangeChoice> chooseExchange(std::string_view forced, const ExchangeS
   if (forced == "direct") return ExchangeChoice{"direct", 0, "forced by FCCL_ALGO=direct"};
   if (forced == "hier") {
     if (!shape.hierarchy) return Status(noHierarchy.code(), noHierarchy.message());
-    return ExchangeChoice{"hier", 0, "forced by FCCL_ALGO=hier: every block between domains on the rails (" +
-                                         shapeText(shape) + ")"};
+    return ExchangeChoice{"hier", SIZE_MAX, "forced by FCCL_ALGO=hier: every block between domains on the rails (" +
+                                                shapeText(shape) + ")"};
   }
   if (!hierarchicalCandidate(forced, shape))
     return ExchangeChoice{"direct", 0, shape.hierarchy ? shapeText(shape) + ": no second level to aggregate over"
                                                        : "no even scale-up domains"};
-  return ExchangeChoice{"hier", kRailMinBlockBytes,
-                        shapeText(shape) + ": blocks between domains from " + std::to_string(kRailMinBlockBytes) +
-                            " B aggregated on the rails, one scale-out message per (domain, rail) pair; smaller "
+  return ExchangeChoice{"hier", kRailMaxBlockBytes,
+                        shapeText(shape) + ": blocks between domains up to " + std::to_string(kRailMaxBlockBytes) +
+                            " B aggregated on the rails, one scale-out message per (domain, rail) pair; larger "
                             "ones straight"};
 }
 

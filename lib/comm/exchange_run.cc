@@ -61,8 +61,8 @@ Status Communicator::runBlocks(const BlockLayout& layout, const ExchangeChoice& 
     if (!plan.isOk()) return std::move(plan).takeStatus().context(what);
     return runPlans(std::span(&*plan, 1), input, output, type, what);
   }
-  const size_t railMinElems = (choice.railMinBytes + elem - 1) / elem;
-  auto plans = hierAllToAllvPlans(*hierarchy_, rank_, layout, railMinElems, chunkElems);
+  const size_t railMaxElems = choice.railMaxBytes / elem;
+  auto plans = hierAllToAllvPlans(*hierarchy_, rank_, layout, railMaxElems, chunkElems);
   if (!plans.isOk()) return std::move(plans).takeStatus().context(what);
   const Plan both[] = {std::move(plans->first), std::move(plans->rails)};
   return runPlans(both, input, output, type, what);
@@ -86,7 +86,7 @@ Status Communicator::gatherRows(std::span<const uint64_t> row, std::span<uint64_
   for (size_t s = 0; s < n; ++s) layout.recvOffsets.push_back({s * m});
   FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
   // Tiny and latency-bound: on the rails wherever they exist, so that only rails cross domains.
-  ExchangeChoice choice{"direct", 0, ""};
+  ExchangeChoice choice{"direct", SIZE_MAX, ""};
   if (hierarchy_ && hierarchicalCandidate(forced, exchangeShape())) choice.algorithm = "hier";
   return runBlocks(layout, choice, row.data(), all.data(), fcclUint64, what);
 }
@@ -137,8 +137,8 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
       uniform.recvDispls.push_back(i * call.count);
     }
   const AllToAllvLayout& mine = call.collective == Collective::kAllToAll ? uniform : *call.layout;
-  const size_t railMinElems = (choice.railMinBytes + typeSize(call.type) - 1) / typeSize(call.type);
-  const bool nothingOnRails = call.collective == Collective::kAllToAll && !onRail(call.count, railMinElems);
+  const bool nothingOnRails =
+      call.collective == Collective::kAllToAll && !onRail(call.count, choice.railMaxBytes / typeSize(call.type));
   if (choice.algorithm != "hier" || nothingOnRails) {
     // Direct, each rank planning from its own call: no counts to exchange.
     const size_t chunkElems = options_.chunkBytes / typeSize(call.type);

@@ -136,20 +136,20 @@ Plan oneAfterOther(HierPlans plans, size_t chunk) {
   return plans.first;
 }
 
-constexpr size_t kNoRail = size_t{1} << 40;
+constexpr size_t kAllOnRails = SIZE_MAX, kDirect = 0;
 
-// hier with rails from `railMin` elements; kNoRail: the direct plan.
-std::vector<Plan> plansOf(const Job& job, size_t railMin, size_t chunk) {
+// hier with blocks of up to `railMax` elements on the rails; kDirect: the direct plan.
+std::vector<Plan> plansOf(const Job& job, size_t railMax, size_t chunk) {
   std::vector<Plan> plans;
   for (int r = 0; r < job.nranks(); ++r) {
     const BlockLayout layout = layoutOf(job, r);
-    if (railMin == kNoRail) {
+    if (railMax == kDirect) {
       auto plan = directBlockPlan(r, layout, chunk);
       REQUIRE(plan.isOk());
       plans.push_back(std::move(plan).take());
       continue;
     }
-    auto both = hierAllToAllvPlans(hierarchyOf(job, r), r, layout, railMin, chunk);
+    auto both = hierAllToAllvPlans(hierarchyOf(job, r), r, layout, railMax, chunk);
     REQUIRE(both.isOk());
     REQUIRE(both->first.scratchElems == both->rails.scratchElems);
     plans.push_back(oneAfterOther(std::move(both).take(), chunk));
@@ -158,9 +158,9 @@ std::vector<Plan> plansOf(const Job& job, size_t railMin, size_t chunk) {
 }
 
 // Runs the job; "" when every rank's output holds exactly what the call puts there.
-std::string runJob(const Job& job, size_t railMin, size_t chunk, size_t slots, bool inPlace = false) {
+std::string runJob(const Job& job, size_t railMax, size_t chunk, size_t slots, bool inPlace = false) {
   const int n = job.nranks();
-  std::vector<Plan> plans = plansOf(job, railMin, chunk);
+  std::vector<Plan> plans = plansOf(job, railMax, chunk);
   std::vector<SimRank> ranks;
   for (int r = 0; r < n; ++r) {
     const size_t ur = static_cast<size_t>(r);
@@ -223,9 +223,9 @@ TEST_CASE("hierarchical all-to-allv delivers every block for every shape of doma
   const int n = domains * perDomain;
   const Job job = makeJob(domains, perDomain, randomCounts(n, 40, rng, 0.25), JobOptions{1, seed % 2 == 0, seed % 3}, seed);
   INFO(domains << " domains x " << perDomain << ", chunk " << chunk << " slots " << slots << " seed " << seed);
-  for (size_t railMin : {size_t{0}, size_t{20}, kNoRail}) {
-    INFO("blocks on the rails from " << railMin << " elements");
-    CHECK(runJob(job, railMin, chunk, slots) == "");
+  for (size_t railMax : {kAllOnRails, size_t{20}, kDirect}) {
+    INFO("blocks on the rails up to " << railMax << " elements");
+    CHECK(runJob(job, railMax, chunk, slots) == "");
   }
 }
 
@@ -243,9 +243,9 @@ TEST_CASE("hierarchical all-to-allv with zero counts, one hot destination and em
   const Job job = makeJob(domains, perDomain, counts, JobOptions{1, true, 3}, 7);
   INFO("pattern " << pattern);
   for (size_t chunk : {size_t{1}, size_t{16}, size_t{4096}})
-    for (size_t railMin : {size_t{0}, size_t{5}, size_t{500}, kNoRail}) {
-      INFO("chunk " << chunk << ", rails from " << railMin);
-      CHECK(runJob(job, railMin, chunk, 2) == "");
+    for (size_t railMax : {kAllOnRails, size_t{5}, size_t{500}, kDirect}) {
+      INFO("chunk " << chunk << ", rails up to " << railMax);
+      CHECK(runJob(job, railMax, chunk, 2) == "");
     }
 }
 
@@ -261,10 +261,10 @@ TEST_CASE("hierarchical all-to-allv keeps pieces apart: a MoE dispatch and its c
   const Job combine = makeJob(domains, perDomain, randomCounts(n, 30, rng, 0.2), JobOptions{3, false, 0, true}, seed);
   INFO(domains << " domains x " << perDomain << " seed " << seed);
   for (size_t chunk : {size_t{1}, size_t{7}, size_t{64}})
-    for (size_t railMin : {size_t{0}, size_t{15}, kNoRail}) {
-      INFO("chunk " << chunk << ", rails from " << railMin);
-      CHECK(runJob(dispatch, railMin, chunk, 1) == "");
-      CHECK(runJob(combine, railMin, chunk, 2) == "");
+    for (size_t railMax : {kAllOnRails, size_t{15}, kDirect}) {
+      INFO("chunk " << chunk << ", rails up to " << railMax);
+      CHECK(runJob(dispatch, railMax, chunk, 1) == "");
+      CHECK(runJob(combine, railMax, chunk, 2) == "");
     }
 }
 
@@ -284,16 +284,16 @@ TEST_CASE("hierarchical all-to-allv runs in place when the send and receive layo
   job.recvOffsets = job.sendOffsets;  // rank order, back to back: the same layout both ways
   job.outputSize = job.inputSize;
   INFO(domains << " domains x " << perDomain << " chunk " << chunk);
-  for (size_t railMin : {size_t{0}, size_t{25}, kNoRail}) {
-    INFO("rails from " << railMin);
-    CHECK(runJob(job, railMin, chunk, 2, true) == "");
+  for (size_t railMax : {kAllOnRails, size_t{25}, kDirect}) {
+    INFO("rails up to " << railMax);
+    CHECK(runJob(job, railMax, chunk, 2, true) == "");
   }
 }
 
 TEST_CASE("hierarchical all-to-allv crosses domains only between rail peers, once per pair", "[unit][plan][alltoall]") {
   const int domains = 4, perDomain = 2, n = domains * perDomain;
   const Job job = makeJob(domains, perDomain, std::vector<size_t>(static_cast<size_t>(n * n), 1000), JobOptions{}, 1);
-  const std::vector<Plan> plans = plansOf(job, 0, 64);
+  const std::vector<Plan> plans = plansOf(job, kAllOnRails, 64);
   for (int r = 0; r < n; ++r) {
     std::vector<int> across;
     size_t bytesAcross = 0;
@@ -316,7 +316,7 @@ TEST_CASE("hierarchical all-to-allv needs no scratch to unpack blocks that arriv
           "[unit][plan][alltoall]") {
   const int domains = 2, perDomain = 2, n = domains * perDomain;
   const Job job = makeJob(domains, perDomain, std::vector<size_t>(static_cast<size_t>(n * n), 10), JobOptions{}, 1);
-  for (const Plan& plan : plansOf(job, 0, 4)) {
+  for (const Plan& plan : plansOf(job, kAllOnRails, 4)) {
     // Only the message for the one other domain, 2 blocks of 10.
     CHECK(plan.scratchElems == 20);
     CHECK(std::none_of(plan.channels[0].steps.begin(), plan.channels[0].steps.end(),
@@ -333,11 +333,11 @@ TEST_CASE("the exchange choice is direct on one domain, hier over several, and f
   CHECK(chooseExchange("", uneven, none)->algorithm == "direct");
   const auto automatic = chooseExchange("", twoByFour, none);
   CHECK(automatic->algorithm == "hier");
-  CHECK(automatic->railMinBytes == kRailMinBlockBytes);
+  CHECK(automatic->railMaxBytes == kRailMaxBlockBytes);
   CHECK(chooseExchange("direct", twoByFour, none)->algorithm == "direct");
   const auto forced = chooseExchange("hier", flat, none);
   CHECK(forced->algorithm == "hier");
-  CHECK(forced->railMinBytes == 0);
+  CHECK(forced->railMaxBytes == SIZE_MAX);
   auto refused = chooseExchange("hier", uneven, none);
   REQUIRE_FALSE(refused.isOk());
   CHECK(refused.status().message() == none.message());
@@ -346,7 +346,7 @@ TEST_CASE("the exchange choice is direct on one domain, hier over several, and f
   CHECK_FALSE(hierarchicalCandidate("direct", twoByFour));
 }
 
-TEST_CASE("a block between domains under the rail threshold goes straight to its destination",
+TEST_CASE("a block between domains over the rail threshold goes straight, a smaller one on its rail",
           "[unit][plan][alltoall]") {
   const int domains = 2, perDomain = 2, n = domains * perDomain;
   // Rank 0 sends rank 3 (other domain, other rail) 10 elements, rank 2 (its rail peer) 100.
@@ -354,23 +354,24 @@ TEST_CASE("a block between domains under the rail threshold goes straight to its
   counts[3] = 10;
   counts[2] = 100;
   const Job job = makeJob(domains, perDomain, counts, JobOptions{}, 1);
-  const std::vector<Plan> plans = plansOf(job, 50, 8);
-  auto sendsTo = [&](int from, int to) {
+  auto sendsTo = [&](size_t railMax, int to) {
     size_t elems = 0;
-    for (const Step& s : plans[static_cast<size_t>(from)].channels[0].steps)
+    const std::vector<Plan> plans = plansOf(job, railMax, 8);
+    for (const Step& s : plans[0].channels[0].steps)
       if (primSends(s.prim) && s.sendPeer == to) elems += s.src.count;
     return elems;
   };
-  CHECK(sendsTo(0, 3) == 10);   // straight
-  CHECK(sendsTo(0, 2) == 100);  // on its own rail
-  CHECK(sendsTo(0, 1) == 0);    // nothing to forward
-  CHECK(runJob(job, 50, 8, 2) == "");
-  CHECK(runJob(job, 5, 8, 2) == "");  // now both on the rails: 10 through rank 1, then to rank 3
-  const std::vector<Plan> railed = plansOf(job, 5, 8);
-  size_t toOne = 0;
-  for (const Step& s : railed[0].channels[0].steps)
-    if (primSends(s.prim) && s.sendPeer == 1) toOne += s.src.count;
-  CHECK(toOne == 10);
+  // Up to 50 on the rails: the 10 through rank 1 (rank 3's rail), the 100 straight to rank 2.
+  CHECK(sendsTo(50, 1) == 10);
+  CHECK(sendsTo(50, 3) == 0);
+  CHECK(sendsTo(50, 2) == 100);
+  // Up to 5: both straight; nothing through rank 1.
+  CHECK(sendsTo(5, 1) == 0);
+  CHECK(sendsTo(5, 3) == 10);
+  for (size_t railMax : {size_t{5}, size_t{50}, size_t{500}}) {
+    INFO("rails up to " << railMax);
+    CHECK(runJob(job, railMax, 8, 2) == "");
+  }
 }
 
 TEST_CASE("a plain all-to-allv's blocks are the rank's own call and what its domain told it",
