@@ -123,12 +123,15 @@ std::vector<MoeCase> cases(int n, bool small = false) {
   return out;
 }
 
-// Forks n ranks (domains of `perDomain` ranks when > 0, FCCL_ALGO=algo when set) and runs fn.
-void onRanks(int n, int perDomain, const char* algo, const std::function<std::string(fcclComm_t, int)>& fn) {
+// Forks n ranks (domains of `perDomain` ranks when > 0, FCCL_ALGO=algo when set, FCCL_CHECK=1
+// when `checkCalls`) and runs fn.
+void onRanks(int n, int perDomain, const char* algo, const std::function<std::string(fcclComm_t, int)>& fn,
+             bool checkCalls = false) {
   const fcclUniqueId id = newUniqueId();
   auto outcomes = runRanks(n, [&](int rank) -> std::string {
     if (perDomain > 0) setenv("FCCL_SCALEUP_DOMAIN", ("domain" + std::to_string(rank / perDomain)).c_str(), 1);
     if (algo) setenv("FCCL_ALGO", algo, 1);
+    if (checkCalls) setenv("FCCL_CHECK", "1", 1);
     std::string error;
     fcclComm_t comm = initComm(id, n, rank, 60000, &error);
     if (!comm) return error;
@@ -262,6 +265,35 @@ TEST_CASE("moe dispatch refuses bad arguments, naming them, and the comm goes on
     if (grouped != fcclInvalidUsage || ended != fcclInvalidUsage) return "a MoE call inside a group was not refused";
     return runMoe(comm, c, rank);
   });
+}
+
+TEST_CASE("moe dispatch and combine pass FCCL_CHECK's agreement of calls and traffic, on the rails too",
+          "[integration][moe]") {
+  for (const char* algo : {"direct", "hier"})
+    onRanks(4, 2, algo, [](fcclComm_t comm, int rank) -> std::string {
+      MoeCase c = smallCase(4);
+      for (Routing routing : {Routing::kRandom, Routing::kOneExpert}) {
+        c.routing = routing;
+        if (std::string e = runMoe(comm, c, rank); !e.empty()) return e;
+      }
+      return "";
+    }, true);
+}
+
+TEST_CASE("FCCL_CHECK names the rank whose MoE call differs, before any row moves", "[integration][moe]") {
+  onRanks(3, 0, nullptr, [](fcclComm_t comm, int rank) -> std::string {
+    const MoeCase c = smallCase(3);
+    const std::vector<int32_t> ids = expertIds(c, rank);
+    std::vector<float> tokens(10 * 16), recv(64 * 16);
+    fcclMoeLayout_t layout = nullptr;
+    const size_t hidden = rank == 1 ? 8 : 16;
+    FCCL_TEST_EXPECT(fcclMoeDispatch(tokens.data(), ids.data(), 10, hidden, 2, fcclFloat32, c.expertToRank.data(), 8,
+                                     recv.data(), 64, nullptr, &layout, comm, nullptr),
+                     fcclInvalidUsage);
+    const std::string why = fcclGetLastError(comm);
+    if (why.find("FCCL_CHECK: rank 1 called moe dispatch") == std::string::npos) return "unclear: " + why;
+    return runMoe(comm, c, rank);
+  }, true);
 }
 
 TEST_CASE("ranks that disagree on the expert map fail alike before any row moves", "[integration][moe]") {
