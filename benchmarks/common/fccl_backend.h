@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "fccl/fccl.h"
+#include "perf_moe.h"
 #include "perf_sweep.h"
+#include "fccl/fccl_moe.h"
 
 namespace fccl::perf {
 
@@ -43,6 +45,23 @@ class FcclRunner final : public CollectiveRunner {
   int rank_;
   int nranks_;
   RegisteredMemory memory_{comm_};  // after comm_, which it is made with
+};
+
+// fcclMoeDispatch and fcclMoeCombine (stream NULL); each dispatch replaces the layout the
+// combines use.
+class FcclMoeRunner final : public MoeRunner {
+ public:
+  explicit FcclMoeRunner(fcclComm_t comm) : comm_(comm) {}
+  ~FcclMoeRunner() override;
+  FcclMoeRunner(const FcclMoeRunner&) = delete;
+  FcclMoeRunner& operator=(const FcclMoeRunner&) = delete;
+  std::string title() const override { return "fccl-perf"; }
+  Outcome dispatch(MoeBuffers& b) override;
+  Outcome combine(MoeBuffers& b) override;
+
+ private:
+  fcclComm_t comm_;
+  fcclMoeLayout_t layout_ = nullptr;
 };
 
 // Barriers and sums through fccl collectives on the communicator under test (stream NULL).

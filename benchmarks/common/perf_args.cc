@@ -23,6 +23,10 @@ enum class Flag {
   kSkew,
   kRegister,
   kCalibrate,
+  kTokens,
+  kHidden,
+  kTopk,
+  kExperts,
   kCsv,
   kHelp
 };
@@ -48,6 +52,10 @@ constexpr FlagSpec kFlags[] = {
     {Flag::kRoot, 'r', "root", true},
     {Flag::kSkew, 'k', "skew", true},
     {Flag::kRegister, 'R', "local_register", true},
+    {Flag::kTokens, 0, "tokens", true},
+    {Flag::kHidden, 0, "hidden", true},
+    {Flag::kTopk, 0, "topk", true},
+    {Flag::kExperts, 0, "experts", true},
     {Flag::kCsv, 0, "csv", true},
     {Flag::kCalibrate, 0, "calibrate", true},
     {Flag::kHelp, 'h', "help", false},
@@ -113,6 +121,11 @@ constexpr IntFlag kIntFlags[] = {
      [](Options& o, long long v) { o.average = static_cast<int>(v); }},
     {Flag::kRoot, 0, kIntMax, "a rank >= 0", [](Options& o, long long v) { o.root = static_cast<int>(v); }},
     {Flag::kRegister, 0, 1, "0 or 1", [](Options& o, long long v) { o.registerBuffers = v != 0; }},
+    {Flag::kTokens, 0, 1ll << 40, "a number of tokens >= 0",
+     [](Options& o, long long v) { o.tokens = static_cast<size_t>(v); }},
+    {Flag::kHidden, 1, 1ll << 30, "an integer >= 1", [](Options& o, long long v) { o.hidden = static_cast<size_t>(v); }},
+    {Flag::kTopk, 1, 1024, "an integer from 1 to 1024", [](Options& o, long long v) { o.topk = static_cast<int>(v); }},
+    {Flag::kExperts, 1, 1 << 20, "an integer >= 1", [](Options& o, long long v) { o.experts = static_cast<int>(v); }},
 };
 
 std::string applyInt(const FlagSpec& spec, std::string_view value, Options& o) {
@@ -179,6 +192,9 @@ std::string checkConsistency(const Options& o) {
     return "--minbytes (" + std::to_string(o.minBytes) + ") is larger than --maxbytes (" + std::to_string(o.maxBytes) +
            ")";
   if (o.stepFactor <= 1 && o.stepBytes == 0) return "--stepbytes must be > 0 when --stepfactor is 1";
+  if (o.collective == Collective::kMoe && o.topk > o.experts)
+    return "--topk (" + std::to_string(o.topk) + ") is larger than --experts (" + std::to_string(o.experts) +
+           "): a token picks distinct experts";
   return {};
 }
 
@@ -223,7 +239,7 @@ ParseResult parseArgs(const std::vector<std::string>& args) {
       if (!c)
         return {std::nullopt, "unknown collective '" + std::string(arg) +
                                   "': expected allreduce, allgather, reducescatter, alltoall, alltoallv, broadcast, "
-                                  "reduce or sendrecv"};
+                                  "reduce, sendrecv or moe"};
       if (haveCollective) return {std::nullopt, "more than one collective given ('" + std::string(arg) + "')"};
       o.collective = *c;
       haveCollective = true;
@@ -256,7 +272,7 @@ std::string checkRoot(const Options& o, int nranks) {
 std::string usage(std::string_view program) {
   std::string p(program);
   return "Usage: " + p +
-         " [allreduce|allgather|reducescatter|alltoall|alltoallv|broadcast|reduce|sendrecv] [options]\n"
+         " [allreduce|allgather|reducescatter|alltoall|alltoallv|broadcast|reduce|sendrecv|moe] [options]\n"
          "  Sweeps message sizes through one collective and prints nccl-tests' table.\n"
          "  -b, --minbytes N      smallest size, suffixes K M G (default 32M)\n"
          "  -e, --maxbytes N      largest size (default 32M)\n"
@@ -272,7 +288,12 @@ std::string usage(std::string_view program) {
          "  -r, --root R          root rank of broadcast and reduce, 0 <= R < nranks (default 0)\n"
          "  -k, --skew F          alltoallv: rank i sends rank j c*(1 + F*((i+j) mod n)/(n-1))/(1 + F/2)\n"
          "                        elements, c the alltoall count: the largest (1+F) x the smallest\n"
-         "                        (default 0: alltoall's counts)\n"
+         "                        (default 0: alltoall's counts); moe: expert e is picked with weight\n"
+         "                        1/(e+1)^F (0: uniform, larger: a few hot experts)\n"
+         "      --tokens N        moe: tokens per rank (default 0: size / (hidden x type size))\n"
+         "      --hidden H        moe: elements per token (default 4096)\n"
+         "      --topk K          moe: experts per token (default 2)\n"
+         "      --experts E       moe: experts in all, in contiguous runs over the ranks (default 8)\n"
          "  -R, --local_register 0|1  1: buffers from the library's own allocator, registered with the\n"
          "                        communicator (fcclMemAlloc + fcclCommRegister: zero copy); tools\n"
          "                        without one use plain memory (default 0)\n"
@@ -282,7 +303,8 @@ std::string usage(std::string_view program) {
          "  -h, --help            this text\n"
          "The size column is nccl-tests': allreduce, broadcast, reduce and sendrecv count*typesize,\n"
          "allgather the bytes received, reducescatter, alltoall and alltoallv the bytes sent, per rank\n"
-         "(alltoallv: the skewed counts' sum; its count column is c).\n";
+         "(alltoallv: the skewed counts' sum; its count column is c); moe prints its own table: per size\n"
+         "(the bytes of a rank's tokens) dispatch and combine time and GB/s (the rows a rank sends).\n";
 }
 
 }  // namespace fccl::perf

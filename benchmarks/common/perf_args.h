@@ -27,7 +27,14 @@ struct Options {
   std::vector<fcclRedOp_t> ops{fcclSum};
   int average = 1;  // how per-rank times combine: 0 rank 0, 1 mean, 2 min, 3 max
   int root = 0;     // broadcast and reduce; checked against nranks by checkRoot()
-  double skew = 0;  // alltoallv: how unequal the per-pair counts are (allToAllvCount in perf_sizes.h)
+  double skew = 0;  // alltoallv: how unequal the per-pair counts are (allToAllvCount in perf_sizes.h);
+                    // moe: expert e is picked with weight 1/(e+1)^skew (perf_moe.h)
+  // moe: tokens per rank (0: from each size of the sweep), elements per token, experts per
+  // token, experts in all.
+  size_t tokens = 0;
+  size_t hidden = 4096;
+  int topk = 2;
+  int experts = 8;
   bool registerBuffers = false;  // -R 1: the runner's own (registered) memory, see BufferSource
   std::string csvPath;
   std::string calibratePath;  // fccl-perf --calibrate FILE: measure the tuner's figures instead of sweeping

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace fccl::perf {
 
@@ -29,17 +30,28 @@ class AlignedBuffer {
     data_ = source_ ? source_->allocate(size_) : static_cast<char*>(std::aligned_alloc(kAlignment, size_));
     if (data_) std::memset(data_, 0, size_);
   }
-  AlignedBuffer(const AlignedBuffer&) = delete;
-  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  ~AlignedBuffer() {
-    if (!data_) return;
-    if (source_) source_->release(data_);
-    else std::free(data_);
+  AlignedBuffer(AlignedBuffer&& other) noexcept
+      : size_(other.size_), source_(other.source_), data_(std::exchange(other.data_, nullptr)) {}
+  AlignedBuffer& operator=(AlignedBuffer&& other) noexcept {
+    if (this != &other) {
+      release();
+      size_ = other.size_;
+      source_ = other.source_;
+      data_ = std::exchange(other.data_, nullptr);
+    }
+    return *this;
   }
+  ~AlignedBuffer() { release(); }
   char* data() const { return data_; }
   size_t size() const { return size_; }
 
  private:
+  void release() {
+    if (!data_) return;
+    if (source_) source_->release(data_);
+    else std::free(data_);
+    data_ = nullptr;
+  }
   size_t size_;
   BufferSource* source_;
   char* data_ = nullptr;

@@ -34,6 +34,7 @@ SizePlan planForBytes(Collective c, size_t bytes, size_t typeSize, int nranks, i
     case Collective::kBroadcast:
     case Collective::kReduce:
     case Collective::kSendRecv:
+    case Collective::kMoe:  // sized by its own sweep (perf_moe.h); the tokens' bytes here
       p = {count, count, count, 0, 0, 0};
       break;
     case Collective::kAllGather: {  // in place: this rank's part already sits in the result

@@ -16,6 +16,7 @@ constexpr Named<Collective> kCollectives[] = {
     {Collective::kReduceScatter, "reducescatter"},  {Collective::kAllToAll, "alltoall"},
     {Collective::kBroadcast, "broadcast"},          {Collective::kReduce, "reduce"},
     {Collective::kAllToAllv, "alltoallv"},          {Collective::kSendRecv, "sendrecv"},
+    {Collective::kMoe, "moe"},
     {Collective::kAllReduce, "all_reduce"},         {Collective::kAllGather, "all_gather"},
     {Collective::kReduceScatter, "reduce_scatter"}, {Collective::kAllToAll, "all_to_all"},
     {Collective::kAllToAllv, "all_to_allv"},        {Collective::kSendRecv, "send_recv"},

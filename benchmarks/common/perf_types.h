@@ -19,10 +19,11 @@ enum class Collective {
   kBroadcast,
   kReduce,
   kAllToAllv,  // all-to-all with per-pair counts (-k skews them, see perf_sizes.h)
-  kSendRecv    // each rank sends to rank + 1 and receives from rank - 1, in one group
+  kSendRecv,   // each rank sends to rank + 1 and receives from rank - 1, in one group
+  kMoe         // MoE dispatch and combine (perf_moe.h): its own sweep and table
 };
 
-std::string_view collectiveName(Collective c);  // "allreduce", "allgather", ..., "alltoallv", "sendrecv"
+std::string_view collectiveName(Collective c);  // "allreduce", "allgather", ..., "alltoallv", "sendrecv", "moe"
 std::optional<Collective> parseCollective(std::string_view name);
 // Whether the collective takes a reduction op (the table prints "none" for the others).
 bool hasReduction(Collective c);

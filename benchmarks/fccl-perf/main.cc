@@ -61,9 +61,11 @@ int fail(int rank, const std::string& message) {
 // any) runs: under mpirun the peers may be blocked in MPI, where fcclCommAbort cannot reach.
 int sweep(const Options& o, Communicator& comm, ControlPlane& control, void (*stopPeers)() = nullptr) {
   FcclRunner runner(comm.get(), control.rank(), control.nranks());
+  FcclMoeRunner moe(comm.get());
   int64_t wrong = 0;
-  const Outcome r = o.calibratePath.empty() ? runSweep(o, runner, control, stdout, wrong)
-                                            : calibrate(o.calibratePath, comm.get(), control);
+  const Outcome r = !o.calibratePath.empty()          ? calibrate(o.calibratePath, comm.get(), control)
+                    : o.collective == Collective::kMoe ? runMoeSweep(o, moe, control, stdout, wrong)
+                                                       : runSweep(o, runner, control, stdout, wrong);
   if (!r.ok()) {
     comm.abort();
     fail(control.rank(), r.error);

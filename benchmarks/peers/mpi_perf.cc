@@ -1,5 +1,6 @@
 // mpi-perf: the fccl-perf sweep through Open MPI's own collectives (MPI_Allreduce, MPI_Allgather,
-// MPI_Reduce_scatter_block, MPI_Alltoall, MPI_Alltoallv, MPI_Bcast, MPI_Reduce, MPI_Sendrecv) on the
+// MPI_Reduce_scatter_block, MPI_Alltoall, MPI_Alltoallv, MPI_Bcast, MPI_Reduce, MPI_Sendrecv; moe
+// through MPI_Allgather and MPI_Alltoallv, mpi_moe.h) on the
 // same data, checked the same way and printed in the same table, so that one run shows fccl beside
 // the MPI it would replace.
 //   mpirun -np 4 mpi-perf allreduce -b 8 -e 64M -f 4
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "mpi_control.h"
+#include "mpi_moe.h"
 #include "perf_args.h"
 #include "perf_sweep.h"
 
@@ -75,6 +77,8 @@ class MpiRunner final : public CollectiveRunner {
       case Collective::kReduce:  // MPI_IN_PLACE is for the root only; the others send their buffer
         rc = MPI_Reduce(rank_ == a.root ? send : a.send, a.recv, count, type, mpiOp(a.op), a.root, comm_);
         break;
+      case Collective::kMoe:
+        return {"moe runs through its own sweep (perf_moe.h), not as one collective call"};
     }
     if (rc == MPI_SUCCESS) return {};
     return {std::string(collectiveName(a.coll)) + " failed with MPI error " + std::to_string(rc)};
@@ -133,8 +137,12 @@ int run(int argc, char** argv) {
     return 2;
   }
   MpiRunner runner(MPI_COMM_WORLD);
+  MpiMoeRunner moe(MPI_COMM_WORLD);
   int64_t wrong = 0;
-  if (Outcome r = runSweep(*parsed.options, runner, control, stdout, wrong); !r.ok()) {
+  const Outcome r = parsed.options->collective == Collective::kMoe
+                        ? runMoeSweep(*parsed.options, moe, control, stdout, wrong)
+                        : runSweep(*parsed.options, runner, control, stdout, wrong);
+  if (!r.ok()) {
     std::fprintf(stderr, "mpi-perf: rank %d: %s\n", control.rank(), r.error.c_str());
     MPI_Abort(MPI_COMM_WORLD, 1);
   }

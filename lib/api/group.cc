@@ -49,6 +49,16 @@ Status record(Communicator& comm, fcclStream_t stream, const Call& call) {
 Status submit(Communicator& comm, fcclStream_t stream, const CollectiveCall& call) { return record(comm, stream, call); }
 Status submit(Communicator& comm, fcclStream_t stream, const PointToPointCall& call) { return record(comm, stream, call); }
 
+Status submit(Communicator& comm, fcclStream_t stream, std::shared_ptr<StagedOp> op) {
+  if (tGroup.depth > 0)
+    return Status(Code::kInvalidUsage, "this call exchanges counts before it moves data and cannot be part of a group");
+  Batch batch;
+  batch.staged.push_back(std::move(op));
+  std::vector<Job> jobs;
+  jobs.push_back(Job{&comm, stream, std::move(batch)});
+  return launch(std::move(jobs));
+}
+
 void failGroup(const Status& error) {
   if (tGroup.depth > 0 && tGroup.error.isOk()) tGroup.error = error;
 }

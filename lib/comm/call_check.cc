@@ -46,6 +46,10 @@ std::string describeTraffic(const Traffic& t) {
 
 std::string describeSignature(const CallSignature& s) {
   if (s.kind == kPointToPointKind) return "send/recv group #" + std::to_string(s.seq);
+  if (s.kind == kMoeDispatchKind || s.kind == kMoeCombineKind)
+    return std::string(s.kind == kMoeDispatchKind ? "moe dispatch #" : "moe combine #") + std::to_string(s.seq) +
+           " (" + std::string(typeName(static_cast<fcclDataType_t>(s.type))) + ", shape hash " +
+           std::to_string(s.count) + ")";
   // All-to-allv counts differ per rank by design: its signature carries none (see agreeOnTraffic).
   const bool counted = s.kind != static_cast<uint32_t>(Collective::kAllToAllv);
   std::string out = std::string(collectiveName(static_cast<Collective>(s.kind))) + " #" + std::to_string(s.seq) + " (" +
@@ -74,7 +78,8 @@ Status agreeOnCall(Bootstrap& bootstrap, int rank, int nranks, const CallSignatu
     if (same(all[i], all[best])) continue;
     // Kind and type are numbers from a peer: describe them only when they are ones we know.
     const CallSignature& odd = all[i];
-    const bool known = (odd.kind <= static_cast<uint32_t>(Collective::kAllToAllv) || odd.kind == kPointToPointKind) &&
+    const bool known = (odd.kind <= static_cast<uint32_t>(Collective::kAllToAllv) || odd.kind == kPointToPointKind ||
+                        odd.kind == kMoeDispatchKind || odd.kind == kMoeCombineKind) &&
                        odd.type >= 0 && odd.type < fcclNumTypes && odd.op < static_cast<int32_t>(fcclNumOps);
     return Status(Code::kInvalidUsage,
                   "FCCL_CHECK: rank " + std::to_string(i) + " called " +

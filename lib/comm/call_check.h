@@ -25,6 +25,8 @@ struct CallSignature {
   uint64_t seq;
 };
 constexpr uint32_t kPointToPointKind = 0xff;
+constexpr uint32_t kMoeDispatchKind = 0xfe;
+constexpr uint32_t kMoeCombineKind = 0xfd;
 
 std::string describeSignature(const CallSignature& s);
 

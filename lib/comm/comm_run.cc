@@ -3,7 +3,6 @@
 // FCCL_CHECK caught) leaves the communicator usable; one that fails while moving breaks it.
 #include <string>
 
-#include "algorithms/exchange/exchange_plan.h"
 #include "comm/call_check.h"
 #include "comm/communicator.h"
 #include "common/dtype.h"
@@ -24,13 +23,13 @@ bool usesMulticast(std::string_view algorithm) { return algorithm == "nvls" || a
 
 bool isExchange(Collective c) { return c == Collective::kAllToAll || c == Collective::kAllToAllv; }
 
+}  // namespace
+
 std::string describeCall(const CollectiveCall& call, uint64_t seq) {
   const std::string count = call.collective == Collective::kAllToAllv ? "" : std::to_string(call.count) + " x ";
   return std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" + count +
          std::string(typeName(call.type)) + ")";
 }
-
-}  // namespace
 
 Status Communicator::run(const CollectiveCall& call) {
   Batch batch;
@@ -48,6 +47,10 @@ Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
       if (s.isOk()) s = runCollective(call, ++seq_);
       if (!s.isOk()) break;
     }
+    for (size_t i = 0; s.isOk() && i < batch.staged.size(); ++i) {
+      if (abort_) s = Status(Code::kAborted, "communicator aborted");
+      if (s.isOk()) s = batch.staged[i]->run(*this, ++seq_);
+    }
     if (s.isOk() && !batch.pointToPoint.empty()) s = runPointToPoint(batch.pointToPoint, ++seq_);
   }
   endTurn(ticket);
@@ -63,48 +66,39 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
                              rooted ? call.root : -1, call.collective == Collective::kAllToAllv ? 0 : call.count, seq};
     FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, mine));
   }
-  Plan plan;
-  TuneChoice choice;
-  size_t chunkBytes = options_.chunkBytes;
-  const size_t chunkElems = chunkBytes / typeSize(call.type);
-  if (isExchange(call.collective)) {
-    auto exchange = call.collective == Collective::kAllToAll
-                        ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
-                        : allToAllvPlan(rank_, nranks_, *call.layout, chunkElems);
-    if (!exchange.isOk()) return std::move(exchange).takeStatus().context(describeCall(call, seq));
-    plan = std::move(exchange).take();
-    if (options_.checkCalls)
-      FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(call.type), describeCall(call, seq)));
-  } else {
-    std::optional<bool> zeroCopy;
-    auto tuned = tuneCall(call, tunedBytes(call, nranks_), describeCall(call, seq), &zeroCopy);
-    if (!tuned.isOk()) {
-      if (!hierarchy_ && options_.algorithm.find("hier") != std::string::npos)
-        return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + describeCall(call, seq));
-      return std::move(tuned).takeStatus().context(describeCall(call, seq));
-    }
-    choice = *tuned;
-    chunkBytes = choice.chunkBytes;
-    PlanRequest request{call.collective, call.count, choice.channels, *ring_, call.root,
-                        hierarchy_ ? &*hierarchy_ : nullptr, chunkBytes / typeSize(call.type)};
-    if (usesMulticast(choice.algorithm.name) && nranks_ > 1)
-      return runMulticast(call, choice, request, describeCall(call, seq), zeroCopy);
-    plan = choice.algorithm.plan(request);
-    FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", describeCall(call, seq).c_str(),
-               std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),
-               std::string(protoName(choice.proto)).c_str(), choice.channels, chunkBytes,
-               std::string(choice.algorithm.reason).c_str());
+  if (isExchange(call.collective)) return runExchange(call, seq);
+  std::optional<bool> zeroCopy;
+  auto tuned = tuneCall(call, tunedBytes(call, nranks_), describeCall(call, seq), &zeroCopy);
+  if (!tuned.isOk()) {
+    if (!hierarchy_ && options_.algorithm.find("hier") != std::string::npos)
+      return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + describeCall(call, seq));
+    return std::move(tuned).takeStatus().context(describeCall(call, seq));
   }
-  ExecCall exec{call.input, call.output, call.type, call.op, nranks_};
+  const TuneChoice choice = *tuned;
+  PlanRequest request{call.collective, call.count, choice.channels, *ring_, call.root,
+                      hierarchy_ ? &*hierarchy_ : nullptr, choice.chunkBytes / typeSize(call.type)};
+  if (usesMulticast(choice.algorithm.name) && nranks_ > 1)
+    return runMulticast(call, choice, request, describeCall(call, seq), zeroCopy);
+  const Plan plan = choice.algorithm.plan(request);
+  FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", describeCall(call, seq).c_str(),
+             std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),
+             std::string(protoName(choice.proto)).c_str(), choice.channels, choice.chunkBytes,
+             std::string(choice.algorithm.reason).c_str());
+  return executeWithScratch(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_},
+                            describeCall(call, seq), choice.proto, choice.chunkBytes);
+}
+
+Status Communicator::executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what, Proto proto,
+                                        size_t chunkBytes) {
   void* scratch[1] = {nullptr};
   if (plan.scratchElems > 0) {
     // Kept between calls and grown only when a call needs more: no allocation per call.
-    const size_t bytes = plan.scratchElems * typeSize(call.type);
+    const size_t bytes = plan.scratchElems * typeSize(exec.type);
     if (scratch_.size() < bytes) scratch_.resize(bytes);
     scratch[0] = scratch_.data();
     exec.extra = scratch;
   }
-  return execute(plan, exec, choice.proto, chunkBytes, describeCall(call, seq));
+  return execute(plan, exec, proto, chunkBytes > 0 ? chunkBytes : options_.chunkBytes, what);
 }
 
 Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {

@@ -14,9 +14,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <thread>
 
+#include "algorithms/exchange/block_layout.h"
+#include "algorithms/exchange/exchange_choice.h"
 #include "algorithms/hier/hierarchy.h"
 #include "bootstrap/alarm_line.h"
 #include "bootstrap/bootstrap.h"
@@ -64,6 +68,22 @@ class Communicator {
 
   Registrations& registrations() { return registrations_; }
 
+  // The steps of operations that plan as they run (StagedOp, and all-to-allv over several
+  // scale-up domains). Valid only inside a running call; each moves bytes, so a failure breaks
+  // the communicator, except the checks that fail before anything moves.
+  //
+  // Gathers every rank's `row` (the same length on every rank) into `all`, rank by rank,
+  // through the data path (hierarchically where the domains allow: only rails cross them).
+  Status gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const std::string& what);
+  // Moves the blocks of `layout` from `input` to `output`, direct or hierarchical as
+  // chooseExchange() says. `layout` must hold every block this rank sends, receives or forwards
+  // (all_to_all_hier.h); the whole job's blocks are always enough.
+  Status exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
+                        const std::string& what);
+  // FCCL_CHECK=1: the ranks compare a staged operation's signature (call_check.h's kinds; `count`
+  // is whatever must agree, e.g. a hash of the shape) before it moves anything.
+  Status agreeOnStaged(uint32_t kind, fcclDataType_t type, uint64_t count, uint64_t seq);
+
   // Where this rank listens: its bootstrap and its alarm line (for logs, and for tests that
   // knock on them). Valid once init is done.
   struct Endpoints {
@@ -95,6 +115,22 @@ class Communicator {
   void breakWith(const Status& error);
   Status runCollective(const CollectiveCall& call, uint64_t seq);
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
+  // All-to-all and all-to-allv (exchange_run.cc).
+  Status runExchange(const CollectiveCall& call, uint64_t seq);
+  ExchangeShape exchangeShape() const;
+  // FCCL_ALGO as the exchanges read it: "", "direct" or "hier".
+  Expected<std::string_view> exchangeForcing(const std::string& what) const;
+  // The choice for a call (`what` names it), logged at INFO when it changes.
+  Expected<ExchangeChoice> chooseExchangeFor(const std::string& what);
+  Status runBlocks(const BlockLayout& layout, const ExchangeChoice& choice, const void* input, void* output,
+                   fcclDataType_t type, const std::string& what);
+  // Runs plans one after the other, on the same scratch.
+  Status runPlans(std::span<const Plan> plans, const void* input, void* output, fcclDataType_t type,
+                  const std::string& what);
+  Expected<std::vector<KnownBlock>> domainRailCounts(const AllToAllvLayout& mine, const std::string& what);
+  // Runs a plan with the scratch it asks for; chunkBytes 0: FCCL_CHUNK_SIZE.
+  Status executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what, Proto proto = Proto::kSimple,
+                            size_t chunkBytes = 0);
   // `chunkBytes`: what one step moves at a time, at most a slot of `proto`'s FIFOs.
   Status execute(const Plan& plan, const ExecCall& exec, Proto proto, size_t chunkBytes, const std::string& what);
   // A failure while moving bytes (peers may be mid-transfer): breaks the communicator and tells
@@ -162,6 +198,7 @@ class Communicator {
   std::unique_ptr<MulticastGroup> multicast_;  // NVLS: made by the first call that uses it
   uint32_t zeroCopyPause_ = 0;  // calls to go before the ranks are asked about zero copy again
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
+  std::set<std::string> exchangeChoices_;  // "alltoallv hier": the exchange choices logged at INFO
   Registrations registrations_;
 
   WaitState waitState_;

@@ -1,13 +1,16 @@
 // The work a communicator runs: collective calls and point-to-point calls as the API received
-// them (already checked), and the batch an fcclGroupEnd hands to one communicator.
+// them (already checked), operations that plan as they run, and the batch an fcclGroupEnd hands
+// to one communicator.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "algorithms/algorithms.h"
 #include "algorithms/exchange/exchange_plan.h"
+#include "common/status.h"
 #include "fccl/fccl.h"
 
 namespace fccl {
@@ -23,6 +26,22 @@ struct CollectiveCall {
   std::shared_ptr<const AllToAllvLayout> layout = nullptr;  // all-to-allv: copied, the caller's arrays may go
 };
 
+// "alltoallv #12 (float)": a call as messages name it.
+std::string describeCall(const CollectiveCall& call, uint64_t seq);
+
+class Communicator;
+
+// An operation that learns what to move only as it runs (a MoE dispatch exchanges its counts,
+// then its tokens): it takes its turn like any call and moves bytes through the communicator's
+// exchange steps (Communicator::gatherRows, exchangeBlocks). Its arguments were checked when
+// the call was made.
+class StagedOp {
+ public:
+  virtual ~StagedOp() = default;
+  // `seq`: the operation's number in the communicator's order, for messages.
+  virtual Status run(Communicator& comm, uint64_t seq) = 0;
+};
+
 struct PointToPointCall {
   bool send;
   int peer;
@@ -31,12 +50,14 @@ struct PointToPointCall {
   fcclDataType_t type;
 };
 
-// Collectives run one after the other in the order they were made; the point-to-point calls
-// then run together as one exchange.
+// Collectives run one after the other in the order they were made, then the staged operations
+// (never grouped, so a batch holding one holds nothing else); the point-to-point calls then run
+// together as one exchange.
 struct Batch {
   std::vector<CollectiveCall> collectives;
+  std::vector<std::shared_ptr<StagedOp>> staged;
   std::vector<PointToPointCall> pointToPoint;
-  bool empty() const { return collectives.empty() && pointToPoint.empty(); }
+  bool empty() const { return collectives.empty() && staged.empty() && pointToPoint.empty(); }
 };
 
 }  // namespace fccl

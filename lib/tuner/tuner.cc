@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "algorithms/exchange/exchange_choice.h"
 #include "common/log.h"
 #include "tuner/cost_model.h"
 
@@ -15,6 +16,7 @@ constexpr Collective kTunedCollectives[] = {Collective::kAllReduce, Collective::
 constexpr size_t kMinSimpleChunk = 64 * 1024;
 
 bool knownAnywhere(const std::string& name) {
+  if (isExchangeAlgorithm(name)) return true;  // all-to-all(v)'s, chosen in algorithms/exchange
   for (Collective c : kTunedCollectives)
     if (findAlgorithm(c, name)) return true;
   return false;

@@ -275,9 +275,12 @@ void runMatrix(int n, const char* algo = nullptr, const char* transport = nullpt
     if (proto) setenv("FCCL_PROTO", proto, 1);
     fcclComm_t comm = nullptr;
     FCCL_TEST_CALL(fcclCommInitRank(&comm, n, id, rank));
-    // hier and nvls have all-gather and reduce-scatter too
-    const bool hier = algo && (std::string(algo) == "hier" || std::string(algo).find("nvls") != std::string::npos);
-    const auto cases = hier        ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter}, n)
+    const std::string algoName = algo ? algo : "";
+    const bool hier = algoName == "hier";                             // all but broadcast and reduce have one
+    const bool nvls = algoName.find("nvls") != std::string::npos;  // all-reduce, all-gather, reduce-scatter
+    const auto cases = hier        ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kAllToAll,
+                                             Coll::kAllToAllv}, n)
+                       : nvls      ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter}, n)
                        : algo      ? matrix({Coll::kAllReduce}, n)
                        : transport ? scaleOutMatrix(n)
                                    : matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast,
@@ -315,7 +318,7 @@ TEST_CASE("collectives are correct through the scale-out transport", "[integrati
 TEST_CASE("tree all-reduce is correct on 1 to 8 ranks", "[integration][collectives]") {
   for (int n : {1, 2, 3, 4, 5, 7, 8}) runMatrix(n, "tree");
 }
-TEST_CASE("hierarchical all-reduce and all-gather and reduce-scatter are correct on 2x2 and 3x2 and 2x4 scale-up domains", "[integration][collectives]") {
+TEST_CASE("hierarchical all-reduce, all-gather, reduce-scatter, all-to-all and all-to-allv are correct on 2x2 and 3x2 and 2x4 scale-up domains", "[integration][collectives]") {
   runMatrix(4, "hier", nullptr, 2);
   runMatrix(6, "hier", nullptr, 2);
   runMatrix(8, "hier", nullptr, 4);

@@ -167,6 +167,27 @@ if [ -n "$build_dir" ] && [ -x "$build_dir/benchmarks/fccl-perf" ]; then
     grep -q "Out of bounds values : 0 OK" <<<"$out" || fail "FCCL_ALGO=hier, $dtype: $out"
   done
   echo "hierarchical all-reduce on that layout: every dtype x op checked"
+  # All-to-all, all-to-allv and MoE dispatch/combine on that layout. FCCL_ALGO=hier puts every
+  # block between domains on its rail: the rails are again the only scale-out hops. By default
+  # blocks under the rail threshold go straight, the others on the rails: checked too.
+  for coll in alltoall alltoallv moe; do
+    args=(-b 8 -e 4M -f 8 -n 2 -w 1 -c 1)
+    [ "$coll" = alltoallv ] && args+=(-k 3)
+    [ "$coll" = moe ] && args=(-d bfloat16 --hidden 512 --topk 2 --experts 8 -b 1K -e 2M -f 32 -n 2 -w 1 -c 1)
+    for algo in hier ""; do
+      # shellcheck disable=SC2016  # expanded by each rank's shell
+      out=$(FCCL_ALGO=$algo FCCL_DEBUG=INFO FCCL_DEBUG_SUBSYS=INIT,TUNE KEEP=1 timeout 120 "$root/scripts/multihost.sh" 4 2 -- \
+        sh -c 'FCCL_SCALEUP_DOMAIN=rack$((FCCL_RANK / 4)) exec "$0" "$@"' "$build_dir/benchmarks/fccl-perf" "$coll" \
+        "${args[@]}" 2>&1) || fail "fccl-perf $coll, FCCL_ALGO=$algo, in 2 domains: $out"
+      grep -q "Out of bounds values : 0 OK" <<<"$out" || fail "fccl-perf $coll, FCCL_ALGO=$algo, in 2 domains: $out"
+      grep -q "\[TUNE\] .*: hier (" <<<"$out" || fail "fccl-perf $coll, FCCL_ALGO=$algo: the hierarchical plan was not chosen: $out"
+      if [ "$algo" = hier ]; then
+        crossing=$(grep -o "rank [0-9] -> rank [0-9] via ofi:" <<<"$out" | sort -u | sed 's/ via ofi://' | tr '\n' ';')
+        [ "$crossing" = "$expected" ] || fail "fccl-perf $coll, FCCL_ALGO=hier: scale-out hops are $crossing"
+      fi
+    done
+  done
+  echo "all-to-all(v) and MoE dispatch/combine on 4 hosts x 2 ranks in 2 domains: checked, on the rails and by size"
 fi
 
 step "multihost.sh: env-only launch, a rank's failure is the exit status, hosts removed after"
