@@ -120,8 +120,13 @@ Expected<bool> MulticastObject::allArrived() {
 }
 
 Status MulticastObject::health() const {
-  for (int m = 0; m < members_; ++m)
-    if (m != self_) FCCL_TRY(watches_[static_cast<size_t>(m)].check());
+  for (int m = 0; m < members_; ++m) {
+    if (m == self_) continue;
+    // A member that arrived at this sync and then finished (exited, even) left what this rank
+    // needs from it in its segment, which stays mapped here: only a missing member fails.
+    if (control(m)->arrived.load(std::memory_order_acquire) >= syncs_) continue;
+    FCCL_TRY(watches_[static_cast<size_t>(m)].check());
+  }
   return Status::ok();
 }
 

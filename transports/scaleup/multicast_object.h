@@ -90,6 +90,7 @@ class MulticastObject {
   void arrive();
   // kInvalidUsage when a member arrived from another call.
   Expected<bool> allArrived();
+  // kRemote when a member that has not arrived at this rank's sync is gone.
   Status health() const;
 
  private:
