@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <string>
 
 #include "common/log.h"
@@ -10,15 +11,16 @@
 namespace fccl {
 namespace {
 
-// Peer allocations kept mapped: past this many, the cache starts over (a job that cycles
-// through many buffers pays a mapping per call, never unbounded memory).
-constexpr size_t kMaxMappedAllocations = 256;
+// Peer allocations kept mapped per member, the most recently used: an application reuses a few
+// buffers; one that cycles through many pays a mapping per call, and a freed allocation that a
+// mapping keeps alive is dropped within a few calls instead of holding its memory.
+constexpr size_t kMappedPerMember = 8;
 
 }  // namespace
 
 MulticastGroup::MulticastGroup(std::unique_ptr<MulticastObject> object, std::vector<int> pids)
     : object_(std::move(object)), pids_(std::move(pids)), inputs_(pids_.size()), outputs_(pids_.size()),
-      offers_(pids_.size()) {}
+      offers_(pids_.size()), recentlyMapped_(pids_.size()) {}
 
 Expected<std::unique_ptr<MulticastGroup>> MulticastGroup::create(Bootstrap& bootstrap, int rank, std::span<const int> pids,
                                                                  size_t windowBytes, size_t oneShotBytes) {
@@ -59,8 +61,16 @@ Expected<std::span<std::byte>> MulticastGroup::map(int member, const BufferOffer
   if (offer.offset > offer.allocBytes || offer.allocBytes - offer.offset < bytes)
     return Status(Code::kRemote, who + " offers a buffer outside its allocation");
   const auto key = std::make_tuple(member, offer.fd, offer.inode);
+  auto& recent = recentlyMapped_[static_cast<size_t>(member)];
   auto found = mapped_.find(key);
-  if (found == mapped_.end()) {
+  if (found != mapped_.end()) {
+    recent.erase(std::find(recent.begin(), recent.end(), key));
+  } else {
+    // A call maps at most two buffers of a member, so the oldest of more than this are not its.
+    while (recent.size() >= kMappedPerMember) {
+      mapped_.erase(recent.front());
+      recent.pop_front();
+    }
     FCCL_ASSIGN_OR_RETURN(SharedMapping mapping,
                           SharedMapping::open(pids_[static_cast<size_t>(member)], offer.fd, offer.allocBytes));
     struct stat st {};
@@ -70,6 +80,7 @@ Expected<std::span<std::byte>> MulticastGroup::map(int member, const BufferOffer
                static_cast<unsigned long long>(offer.allocBytes), member, offer.fd);
     found = mapped_.emplace(key, std::move(mapping)).first;
   }
+  recent.push_back(key);
   return std::span<std::byte>(static_cast<std::byte*>(found->second.data()) + offer.offset, bytes);
 }
 
@@ -98,9 +109,6 @@ Expected<bool> MulticastGroup::agreeZeroCopy(const CallBuffers& call, const Dead
     everyone = everyone && (!call.needInput || o.input.mappable) && (!call.needOutput || o.output.mappable);
   }
   if (!everyone) return false;
-  // Starting over only here, never while this call's buffers are being mapped, keeps every
-  // mapping of this call alive.
-  if (mapped_.size() + 2 * pids_.size() > kMaxMappedAllocations) mapped_.clear();
   for (int m = 0; m < members(); ++m) {
     const MulticastOffer& o = offers_[static_cast<size_t>(m)];
     auto& in = inputs_[static_cast<size_t>(m)];

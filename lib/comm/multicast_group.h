@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <span>
@@ -77,8 +78,11 @@ class MulticastGroup final : public MulticastLinks {
   bool zeroCopy_ = false;
   bool oneShot_ = false;
   uint64_t oneShots_ = 0;  // one-shot calls so far: which half the next one stages into
-  // Peer allocations mapped here, by (member, fd, inode); dropped all at once past a bound.
-  std::map<std::tuple<int, int, uint64_t>, SharedMapping> mapped_;
+  // Peer allocations mapped here, by (member, fd, inode), and per member the keys from least to
+  // most recently used.
+  using MappingKey = std::tuple<int, int, uint64_t>;
+  std::map<MappingKey, SharedMapping> mapped_;
+  std::vector<std::deque<MappingKey>> recentlyMapped_;
 };
 
 }  // namespace fccl
