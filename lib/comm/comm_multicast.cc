@@ -17,8 +17,9 @@ MulticastGroup::CallBuffers buffersOf(const CollectiveCall& call, int nranks) {
   return {call.input, mine, call.output, mine, true, true};
 }
 
-// What every member of a call on the multicast object must agree on.
-uint64_t callDigest(const CollectiveCall& call, std::string_view algorithm, uint64_t seq) {
+// What every member of a call on the multicast object must agree on. Not the sequence number:
+// ranks that took part in different point-to-point groups count their calls differently.
+uint64_t callDigest(const CollectiveCall& call, std::string_view algorithm) {
   uint64_t h = 0xcbf29ce484222325ull;
   auto mix = [&](uint64_t v) {
     h ^= v;
@@ -28,7 +29,6 @@ uint64_t callDigest(const CollectiveCall& call, std::string_view algorithm, uint
   mix(call.count);
   mix(static_cast<uint64_t>(call.type));
   mix(static_cast<uint64_t>(call.op));
-  mix(seq);
   for (char c : algorithm) mix(static_cast<unsigned char>(c));
   return h;
 }
@@ -66,7 +66,7 @@ Expected<TuneChoice> Communicator::tuneCall(const CollectiveCall& call, size_t b
     return staged;
   // Every rank got here alike (same figures, same call, same pause): all of them ask.
   FCCL_TRY(ensureMulticast(what));
-  multicast_->setCall(callDigest(call, "zero copy?", seq_), what);
+  multicast_->setCall(callDigest(call, "zero copy?"), what);
   waitState_.begin(seq_, what);
   waitState_.waiting("agreeing on zero copy with every rank");
   auto agreed = multicast_->agreeZeroCopy(buffersOf(call, nranks_), Deadline::afterMs(options_.timeoutMs),
@@ -84,7 +84,7 @@ Expected<TuneChoice> Communicator::tuneCall(const CollectiveCall& call, size_t b
 Status Communicator::runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request,
                                   const std::string& what, std::optional<bool> zeroCopy) {
   FCCL_TRY(ensureMulticast(what));
-  multicast_->setCall(callDigest(call, choice.algorithm.name, seq_), what);
+  multicast_->setCall(callDigest(call, choice.algorithm.name), what);
   waitState_.begin(seq_, what);
   const size_t elem = typeSize(call.type);
   const bool oneShot = choice.algorithm.name == "nvls_oneshot";

@@ -197,7 +197,9 @@ def test_a_work_in_flight_at_exit_is_finished_before_the_interpreter_goes():
 
 def _timeout_rank(rank, size, port, results):
     import fccl_torch  # noqa: F401,F811
-    dist.init_process_group("fccl", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=size,
+    # The store waits long for a slow start; the process group's 2 s are what the test is about.
+    store = dist.TCPStore("127.0.0.1", port, size, rank == 0, timeout=timedelta(seconds=60))
+    dist.init_process_group("fccl", store=store, rank=rank, world_size=size,
                             timeout=timedelta(seconds=2))  # fccl's timeout follows torch's
     gloo = dist.new_group(backend="gloo", timeout=timedelta(seconds=60))
     t = torch.ones(8)
