@@ -1,7 +1,11 @@
 // What the tuner needs to know of a communicator's topology: how many ranks and scale-up domains
 // it has, and which fabrics its hops use. Every rank derives it from the same peer records, so
-// every rank prices plans alike.
+// every rank prices plans alike; fccl-sim derives it from a topology file with the same function,
+// so it prices the plans the real run would choose.
 #pragma once
+
+#include <cstdint>
+#include <span>
 
 namespace fccl {
 
@@ -14,5 +18,16 @@ struct TopoShape {
   bool hierarchy = false;     // the domain and rail rings of the hierarchical algorithms exist
   int maxChannels = 1;
 };
+
+// What the shape needs of a rank's place (topology/rank_place.h, which this layer does not see).
+struct ShapePlace {
+  uint64_t domain = 0;
+  uint64_t kernel = 0;
+};
+
+// `ringOrder`: the topology's ring; `hierarchy`: whether the hierarchical rings exist;
+// `forcedScaleOut`: FCCL_TRANSPORT=scaleout sends every hop over the net.
+TopoShape shapeOf(std::span<const ShapePlace> places, std::span<const int> ringOrder, bool hierarchy,
+                  bool forcedScaleOut, int maxChannels);
 
 }  // namespace fccl
