@@ -1,0 +1,92 @@
+#include "tools/fccl-sim/channel_walk.h"
+
+#include <algorithm>
+
+namespace fccl::sim {
+namespace {
+
+constexpr double kFlopsPerSecond = 1e9;  // the hosts' speed (platform.cc)
+
+uint64_t chunksOf(uint64_t elems, uint64_t chunkElems) { return (elems + chunkElems - 1) / chunkElems; }
+
+}  // namespace
+
+ChannelWalk::ChannelWalk(CallContext& call, int rank, int channel, ChannelSteps steps)
+    : call_(call), rank_(rank), channel_(channel), steps_(std::move(steps)) {}
+
+void ChannelWalk::connect(FifoTable& fifos) {
+  for (const SimStep& s : steps_) {
+    if (primSends(s.prim) && !sendFifos_.count(s.sendPeer))
+      sendFifos_[s.sendPeer] = &fifos.make(rank_, s.sendPeer, channel_);
+    if (primRecvs(s.prim) && !recvFifos_.count(s.recvPeer))
+      recvFifos_[s.recvPeer] = &fifos.make(s.recvPeer, rank_, channel_);
+  }
+}
+
+Fifo& ChannelWalk::fifoTo(int peer) { return *sendFifos_.find(peer)->second; }
+Fifo& ChannelWalk::fifoFrom(int peer) { return *recvFifos_.find(peer)->second; }
+
+void ChannelWalk::move(const SimStep& step, uint64_t count) {
+  const uint64_t bytes = count * call_.elemBytes;
+  Fifo* in = primRecvs(step.prim) ? &fifoFrom(step.recvPeer) : nullptr;
+  Fifo* out = primSends(step.prim) ? &fifoTo(step.sendPeer) : nullptr;
+  if (in) in->receive();
+  if (out) out->awaitSlot();
+  double device = 0;
+  if (primReduces(step.prim)) device = static_cast<double>(bytes) * call_.reduceSecondsPerByte;
+  if (step.prim == Prim::kCopy) device = static_cast<double>(bytes) * call_.copySecondsPerByte;
+  if (device > 0) sg4::this_actor::execute(device * kFlopsPerSecond);
+  if (out) {
+    const bool up = out->route().fabric == Fabric::kScaleUp;
+    // LL lines carry 8 bytes of data and 8 of flag; the net always runs Simple.
+    const uint64_t wire = up && call_.proto == Proto::kLL ? 2 * bytes : bytes;
+    out->send(wire);
+    call_.platform.carry(out->route(), static_cast<double>(wire));
+    (up ? call_.sentUp : call_.sentOut)[static_cast<size_t>(rank_)] += bytes;
+  }
+  if (in) in->release();
+}
+
+void ChannelWalk::operator()() {
+  const uint64_t chunkElems = call_.chunkElems;
+  // Each step is busy in rounds [lag, lag + its chunks); only those are visited in a round, in
+  // step order, so that plans whose phases follow one another do not cost a pass over every
+  // step in every round.
+  std::vector<uint32_t> byStart(steps_.size());
+  for (size_t i = 0; i < steps_.size(); ++i) byStart[i] = static_cast<uint32_t>(i);
+  std::stable_sort(byStart.begin(), byStart.end(),
+                   [&](uint32_t a, uint32_t b) { return steps_[a].lag < steps_[b].lag; });
+  auto endOf = [&](uint32_t i) { return steps_[i].lag + chunksOf(steps_[i].elems, chunkElems); };
+  std::vector<uint32_t> active;
+  size_t next = 0;
+  while (next < byStart.size() || !active.empty()) {
+    if (active.empty()) round_ = std::max<uint64_t>(round_, steps_[byStart[next]].lag);
+    const size_t before = active.size();
+    while (next < byStart.size() && steps_[byStart[next]].lag <= round_) active.push_back(byStart[next++]);
+    if (active.size() != before) std::sort(active.begin(), active.end());
+    for (uint32_t i : active) {
+      step_ = i;
+      const SimStep& s = steps_[i];
+      const uint64_t first = (round_ - s.lag) * chunkElems;
+      move(s, std::min(chunkElems, s.elems - first));
+    }
+    std::erase_if(active, [&](uint32_t i) { return endOf(i) <= round_ + 1; });
+    ++round_;
+  }
+  for (auto& [peer, fifo] : sendFifos_) fifo->drain();
+  done_ = true;
+  ++call_.finished;
+}
+
+std::string ChannelWalk::where() const {
+  std::string out = "rank " + std::to_string(rank_) + " channel " + std::to_string(channel_);
+  if (done_) return out + ": done";
+  if (steps_.empty()) return out + ": no steps";
+  const SimStep& s = steps_[step_];
+  out += ": step " + std::to_string(step_ + 1) + "/" + std::to_string(steps_.size()) + " " + std::string(primName(s.prim));
+  if (primRecvs(s.prim)) out += " from rank " + std::to_string(s.recvPeer);
+  if (primSends(s.prim)) out += " to rank " + std::to_string(s.sendPeer);
+  return out + ", round " + std::to_string(round_ + 1);
+}
+
+}  // namespace fccl::sim

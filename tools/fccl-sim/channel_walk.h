@@ -1,0 +1,57 @@
+// A simulated rank's channel: the executor's walk of one channel's steps (lib/runtime/executor.cc)
+// as a SimGrid actor. The channel runs in rounds; in round j each step, in order, moves its chunk
+// j - lag when it has one: it waits for the chunk from its receive peer, for a free slot towards
+// its send peer, spends the device's time on a reduction or copy, and sends. Channels, like ranks,
+// run independently; a rank's device work is shared by its channels (one host per rank).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tools/fccl-sim/fifo.h"
+#include "tools/fccl-sim/rank_plan.h"
+
+namespace fccl::sim {
+
+// What the channels of one call share.
+struct CallContext {
+  Platform& platform;
+  size_t chunkElems;
+  size_t elemBytes;
+  Proto proto;
+  double reduceSecondsPerByte;
+  double copySecondsPerByte;
+  // Per rank: data bytes sent over each fabric (what the executor's traffic counters count).
+  std::vector<uint64_t> sentUp, sentOut;
+  int finished = 0;
+};
+
+class ChannelWalk {
+ public:
+  ChannelWalk(CallContext& call, int rank, int channel, ChannelSteps steps);
+  // Makes the FIFOs this channel's steps use; before the simulation runs.
+  void connect(FifoTable& fifos);
+  void operator()();
+  int rank() const { return rank_; }
+  int channel() const { return channel_; }
+  bool done() const { return done_; }
+  // Where the walk is, for a deadlock report.
+  std::string where() const;
+
+ private:
+  void move(const SimStep& step, uint64_t count);
+  Fifo& fifoTo(int peer);
+  Fifo& fifoFrom(int peer);
+
+  CallContext& call_;
+  const int rank_, channel_;
+  ChannelSteps steps_;
+  std::unordered_map<int, Fifo*> sendFifos_, recvFifos_;
+  uint64_t round_ = 0;
+  size_t step_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace fccl::sim

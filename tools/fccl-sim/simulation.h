@@ -1,0 +1,58 @@
+// One simulated job: a machine, the settings a communicator would read (FCCL_CHUNK_SIZE,
+// FCCL_SHM_SLOTS, FCCL_ALGO, FCCL_PROTO, FCCL_NCHANNELS, FCCL_MAX_NCHANNELS, FCCL_TRANSPORT) and
+// the tuner the real run would ask, pricing with the figures the real run would have. Each call
+// plans every rank with the library's plan functions, starts one actor per rank and channel, and
+// runs SimGrid until every channel has walked its plan. SimGrid allows one engine per process,
+// so a process holds at most one Simulation.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "comm/comm_options.h"
+#include "tools/fccl-sim/platform.h"
+#include "tools/fccl-sim/rank_plan.h"
+#include "tuner/tuner.h"
+
+namespace fccl::sim {
+
+struct SimSettings {
+  CommOptions comm;                       // as resolveCommOptions reads the environment
+  std::optional<CostParams> tunerFigures;  // what the real run prices with; default: the platform's
+};
+
+struct CallResult {
+  CallPlan plan;
+  double seconds = 0;
+  BusiestLink busiest;
+  std::vector<uint64_t> sentUp, sentOut;  // per rank, data bytes over each fabric
+};
+
+class Simulation {
+ public:
+  static Expected<std::unique_ptr<Simulation>> create(Machine machine, SimSettings settings);
+  ~Simulation();
+
+  const Machine& machine() const { return machine_; }
+  // The tuner's choice (or the exchange plan's) for a call of nccl-tests' size `bytes`, as
+  // fccl-perf makes it: float elements.
+  Expected<CallPlan> choose(Collective collective, size_t bytes);
+  // Simulates the call; `plan` as choose() made it (tests may change its channels or chunk).
+  Expected<CallResult> run(const CallPlan& plan);
+
+  // Changes the link and device figures between calls (calibration tries figures this way; one
+  // engine per process allows no second platform).
+  void setFigures(const FabricFigures& figures);
+
+ private:
+  Simulation(Machine machine, SimSettings settings);
+
+  Machine machine_;
+  SimSettings settings_;
+  std::unique_ptr<Platform> platform_;
+  std::unique_ptr<Tuner> tuner_;
+};
+
+}  // namespace fccl::sim
