@@ -32,15 +32,21 @@ void ChannelWalk::move(const SimStep& step, uint64_t count) {
   Fifo* out = primSends(step.prim) ? &fifoTo(step.sendPeer) : nullptr;
   if (in) in->receive();
   if (out) out->awaitSlot();
+  const bool up = out && out->route().fabric == Fabric::kScaleUp;
+  // A reduction whose result goes to a scale-up peer writes it straight into the peer's slot
+  // (the executor reduces into the send slot, which is the peer's mapped memory): reducing and
+  // sending are one pass, at the slower of the two rates. Otherwise the device reduces or copies
+  // first, locally (into the output, or a staging slot the net then sends).
+  const bool fused = up && primReduces(step.prim);
   double device = 0;
-  if (primReduces(step.prim)) device = static_cast<double>(bytes) * call_.reduceSecondsPerByte;
+  if (primReduces(step.prim) && !fused) device = static_cast<double>(bytes) * call_.reduceSecondsPerByte;
   if (step.prim == Prim::kCopy) device = static_cast<double>(bytes) * call_.copySecondsPerByte;
   if (device > 0) sg4::this_actor::execute(device * kFlopsPerSecond);
   if (out) {
-    const bool up = out->route().fabric == Fabric::kScaleUp;
     // LL lines carry 8 bytes of data and 8 of flag; the net always runs Simple.
     const uint64_t wire = up && call_.proto == Proto::kLL ? 2 * bytes : bytes;
-    out->send(wire);
+    const double wirePerData = static_cast<double>(wire) / static_cast<double>(bytes);
+    out->send(wire, fused ? wirePerData / call_.reduceSecondsPerByte : 0);
     call_.platform.carry(out->route(), static_cast<double>(wire));
     (up ? call_.sentUp : call_.sentOut)[static_cast<size_t>(rank_)] += bytes;
   }

@@ -38,10 +38,11 @@ void Fifo::reapReleased() {
   }
 }
 
-void Fifo::send(uint64_t wireBytes) {
+void Fifo::send(uint64_t wireBytes, double rateCap) {
   reapReleased();
   sg4::CommPtr message = box_->put_init(&chunkToken, wireBytes);
-  if (rateLimit_ > 0) message->set_rate(rateLimit_);
+  const double rate = rateCap > 0 && (rateLimit_ <= 0 || rateCap < rateLimit_) ? rateCap : rateLimit_;
+  if (rate > 0) message->set_rate(rate);
   message->start();
   inFlight_.push_back(std::move(message));
   ++sent_;

@@ -34,8 +34,9 @@ class Fifo {
 
   // Sender: blocks while every slot holds a chunk the receiver has not released.
   void awaitSlot();
-  // Sender: starts a chunk of `wireBytes` on its way.
-  void send(uint64_t wireBytes);
+  // Sender: starts a chunk of `wireBytes` on its way, at most at `rateCap` bytes per second
+  // (0: only the channel's limit).
+  void send(uint64_t wireBytes, double rateCap);
   // Sender, once done with the channel: waits for its chunks to land.
   void drain();
   // Receiver: blocks until the next chunk has arrived.
