@@ -96,12 +96,6 @@ TopoShape Machine::shape(bool forcedScaleOut, int maxChannels) const {
   return shapeOf(shapePlaces, ringOrder_, hierarchy_, forcedScaleOut, maxChannels);
 }
 
-void Machine::setFabric(const FabricFigures& fabric) {
-  fabric_ = fabric;
-  if (fabric_.scaleOut && fabric_.scaleOut->nicGBps > 0)
-    for (Nic& nic : nics_) nic.GBps = fabric_.scaleOut->nicGBps;
-}
-
 CostParams Machine::costParams() const {
   CostParams p = CostParams::defaults();
   const ScaleUpFigures& up = fabric_.scaleUp;

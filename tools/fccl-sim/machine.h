@@ -58,9 +58,6 @@ class Machine {
   TopoShape shape(bool forcedScaleOut, int maxChannels) const;
   // The tuner's figures for this machine: what calibration would write for it.
   CostParams costParams() const;
-  // New figures for the same layout (calibration tries many); a NIC rate the figures give
-  // replaces every NIC's.
-  void setFabric(const FabricFigures& fabric);
 
  private:
   FabricFigures fabric_;

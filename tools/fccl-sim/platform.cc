@@ -23,7 +23,34 @@ Platform::Platform(const Machine& machine, std::string forcedTransport)
   if (machine_.fabric().kernelGBps > 0) kernel_ = addLink("kernel", LinkKind::kKernel, 0);
   buildScaleUp();
   buildScaleOut();
+  buildMulticast();
   zone_->seal();
+}
+
+void Platform::buildMulticast() {
+  if (!machine_.fabric().nvls || machine_.fabric().scaleUp.shape != ScaleUpShape::kSwitch) return;
+  for (int d = 0; d < machine_.domains(); ++d)
+    for (const char* role : {"reduce", "multicast"}) {
+      nvlsHosts_.push_back(zone_->create_host("domain" + std::to_string(d) + "-nvls-" + role, kHostSpeed));
+      nvlsHosts_.back()->seal();
+    }
+  auto route = [&](sg4::Host* from, sg4::Host* to, std::vector<int> links) {
+    std::vector<sg4::LinkInRoute> simLinks;
+    for (int l : links) simLinks.emplace_back(links_[static_cast<size_t>(l)].link);
+    zone_->add_route(from->get_netpoint(), to->get_netpoint(), nullptr, nullptr, simLinks, false);
+    return Route{std::move(links), Fabric::kScaleUp};
+  };
+  for (int r = 0; r < machine_.nranks(); ++r) {
+    const int d = machine_.site(r).domain;
+    const std::string rank = "rank " + std::to_string(r);
+    const int reducePort = addLink(rank + " nvls reduce port", LinkKind::kReducePort, r);
+    const int multicastPort = addLink(rank + " nvls multicast port", LinkKind::kMulticastPort, r);
+    const int out = upOut_[static_cast<size_t>(r)], in = upIn_[static_cast<size_t>(r)];
+    toSwitch_.push_back(route(host(r), multicastSwitch(d, SwitchRole::kReduce), {out}));
+    route(host(r), multicastSwitch(d, SwitchRole::kMulticast), {out});
+    fromSwitch_.push_back(route(multicastSwitch(d, SwitchRole::kReduce), host(r), {reducePort, in}));
+    fromSwitch_.push_back(route(multicastSwitch(d, SwitchRole::kMulticast), host(r), {multicastPort, in}));
+  }
 }
 
 Platform::LinkFigures Platform::figuresOf(LinkKind kind, int index) const {
@@ -40,6 +67,8 @@ Platform::LinkFigures Platform::figuresOf(LinkKind kind, int index) const {
     case LinkKind::kNicIn: return {machine_.nics()[static_cast<size_t>(index)].GBps, out.latencyUs / 2};
     case LinkKind::kNicSpineOut:
     case LinkKind::kNicSpineIn: return {machine_.nics()[static_cast<size_t>(index)].GBps, out.spineLatencyUs / 2};
+    case LinkKind::kReducePort: return {f.nvls ? f.nvls->reduceGBps : 0, 0};
+    case LinkKind::kMulticastPort: return {f.nvls ? f.nvls->multicastGBps : 0, 0};
     case LinkKind::kLeafUp:
     case LinkKind::kLeafDown: {
       double nics = 0;
@@ -65,10 +94,6 @@ int Platform::addLink(const std::string& name, LinkKind kind, int index) {
   entry.link->seal();
   links_.push_back(std::move(entry));
   return static_cast<int>(links_.size()) - 1;
-}
-
-void Platform::updateFigures() {
-  for (LinkEntry& l : links_) applyFigures(l);
 }
 
 void Platform::buildScaleUp() {

@@ -58,12 +58,25 @@ class Platform {
   }
   void resetCounts();
   BusiestLink busiest(double seconds) const;
-  // Sets every link's rate and latency from the machine's figures again (after they changed).
-  void updateFigures();
+
+  // NVLS: the hosts that stand for domain `d`'s switches when they reduce (ld_reduce) and when
+  // they multicast (the fabric has "nvls" figures and a switch shape; else nullptr). A member
+  // reaches either over its own scale-up link out; the switches reach a member through a port
+  // of the reduction's or the multicast's rate, then the member's link in.
+  enum class SwitchRole { kReduce, kMulticast };
+  sg4::Host* multicastSwitch(int domain, SwitchRole role) const {
+    if (nvlsHosts_.empty()) return nullptr;
+    return nvlsHosts_[2 * static_cast<size_t>(domain) + (role == SwitchRole::kReduce ? 0 : 1)];
+  }
+  const Route& toSwitch(int rank) const { return toSwitch_[static_cast<size_t>(rank)]; }
+  const Route& fromSwitch(int rank, SwitchRole role) const {
+    return fromSwitch_[2 * static_cast<size_t>(rank) + (role == SwitchRole::kReduce ? 0 : 1)];
+  }
 
  private:
   enum class LinkKind {
-    kKernel, kUpOut, kUpIn, kSwitch, kNeighbour, kNicOut, kNicIn, kNicSpineOut, kNicSpineIn, kLeafUp, kLeafDown
+    kKernel, kUpOut, kUpIn, kSwitch, kNeighbour, kNicOut, kNicIn, kNicSpineOut, kNicSpineIn, kLeafUp, kLeafDown,
+    kReducePort, kMulticastPort
   };
   struct LinkEntry {
     sg4::Link* link;
@@ -82,6 +95,7 @@ class Platform {
   void applyFigures(LinkEntry& entry);
   void buildScaleUp();
   void buildScaleOut();
+  void buildMulticast();
   std::vector<int> scaleUpPath(int from, int to) const;
   std::vector<int> scaleOutPath(int from, int to) const;
 
@@ -97,6 +111,8 @@ class Platform {
   // oversubscribed); per leaf its links to and from the spine (when they are).
   std::vector<int> nicOut_, nicIn_, nicSpineOut_, nicSpineIn_, leafUp_, leafDown_;
   int kernel_ = -1;
+  std::vector<sg4::Host*> nvlsHosts_;     // per domain: reduce, multicast
+  std::vector<Route> toSwitch_, fromSwitch_;  // per rank; from: reduce, multicast
   std::unordered_map<uint64_t, Route> routes_;  // key from * nranks + to
 };
 

@@ -75,13 +75,32 @@ Expected<std::unique_ptr<Simulation>> Simulation::create(Machine machine, SimSet
   engine();
   std::unique_ptr<Simulation> sim(new Simulation(std::move(machine), std::move(settings)));
   sim->platform_ = std::make_unique<Platform>(sim->machine_, forced);
-  sim->setFigures(sim->machine_.fabric());
+  sim->makeTuner();
   return sim;
 }
 
-void Simulation::setFigures(const FabricFigures& figures) {
-  machine_.setFabric(figures);
-  platform_->updateFigures();
+MulticastGroup* Simulation::multicast(int domain) {
+  if (!platform_->multicastSwitch(domain, Platform::SwitchRole::kReduce)) return nullptr;
+  if (multicast_.empty())
+    for (int d = 0; d < machine_.domains(); ++d) multicast_.push_back(std::make_unique<MulticastGroup>(*platform_, d));
+  return multicast_[static_cast<size_t>(domain)].get();
+}
+
+Expected<double> Simulation::runEach(const std::function<void(int rank)>& body) {
+  int finished = 0;
+  for (int r = 0; r < machine_.nranks(); ++r)
+    sg4::Actor::create("rank" + std::to_string(r), platform_->host(r), [&body, &finished, r] {
+      body(r);
+      ++finished;
+    });
+  const double start = sg4::Engine::get_clock();
+  engine().run();
+  if (finished != machine_.nranks())
+    return Status(Code::kInternal, std::to_string(machine_.nranks() - finished) + " rank(s) wait forever");
+  return sg4::Engine::get_clock() - start;
+}
+
+void Simulation::makeTuner() {
   const CommOptions& o = settings_.comm;
   TunerOverrides overrides = parseAlgorithmList(o.algorithm);
   overrides.proto = o.proto;

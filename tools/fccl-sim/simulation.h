@@ -6,12 +6,14 @@
 // so a process holds at most one Simulation.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "comm/comm_options.h"
+#include "tools/fccl-sim/multicast.h"
 #include "tools/fccl-sim/platform.h"
 #include "tools/fccl-sim/rank_plan.h"
 #include "tuner/tuner.h"
@@ -42,17 +44,21 @@ class Simulation {
   // Simulates the call; `plan` as choose() made it (tests may change its channels or chunk).
   Expected<CallResult> run(const CallPlan& plan);
 
-  // Changes the link and device figures between calls (calibration tries figures this way; one
-  // engine per process allows no second platform).
-  void setFigures(const FabricFigures& figures);
+  // Runs `body(rank)` as one actor per rank until every one returns; the simulated seconds.
+  // What multicast steps do (multicast.h) is priced this way until plans carry them.
+  Expected<double> runEach(const std::function<void(int rank)>& body);
+  // Domain `d`'s NVLS group, when the platform has one (else nullptr).
+  MulticastGroup* multicast(int domain);
 
  private:
   Simulation(Machine machine, SimSettings settings);
+  void makeTuner();
 
   Machine machine_;
   SimSettings settings_;
   std::unique_ptr<Platform> platform_;
   std::unique_ptr<Tuner> tuner_;
+  std::vector<std::unique_ptr<MulticastGroup>> multicast_;
 };
 
 }  // namespace fccl::sim
