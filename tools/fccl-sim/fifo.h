@@ -49,6 +49,7 @@ class Fifo {
 
   const Route& route_;
   sg4::Mailbox* box_;
+  simgrid::kernel::actor::ActorImpl* receiver_;
   const size_t slots_;
   const double rateLimit_;
   std::deque<sg4::CommPtr> inFlight_;  // sent and not yet waited on by the sender
