@@ -9,6 +9,9 @@
 #   benchmarks/sim/accuracy.sh [OUT_DIR]      (default build-sim/accuracy; needs root for the hosts)
 # Real runs and the simulator price the tuner's choices with the same figures: the built-in
 # defaults (no FCCL_TUNER_FILE, no ~/.config/fccl/tuner.conf; fccl-sim --tuner-file defaults).
+# This machine is shared: other work only ever adds time to a run, so every run is made REPEAT
+# times (3) and a size counts with its fastest row, in place or out of place (they differ by a
+# local copy), in calibration and in the table alike.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${FCCL_BUILD_DIR:-build-sim}
@@ -26,36 +29,41 @@ unset FCCL_TUNER_FILE FCCL_ALGO FCCL_PROTO FCCL_NCHANNELS FCCL_TRANSPORT
 export HOME=$out/home  # no ~/.config/fccl/tuner.conf: the real runs price with the defaults
 mkdir -p "$HOME"
 
-one_host() {  # n collective
-  [ -s "$out/up-n$1-$2.csv" ] && return
-  echo "== measure: $2 on one host, $1 ranks"
+repeats=${REPEAT:-3}
+
+one_host() {  # n collective repeat
+  [ -s "$out/up-n$1-$2.r$3.csv" ] && return
+  echo "== measure ($3/$repeats): $2 on one host, $1 ranks"
   timeout 1800 mpirun --oversubscribe --bind-to none -np "$1" "$perf" "$2" "${sweep[@]}" "${timing[@]}" \
-    --csv "$out/up-n$1-$2.csv" >"$out/up-n$1-$2.txt" 2>&1
+    --csv "$out/up-n$1-$2.r$3.csv" >"$out/up-n$1-$2.r$3.txt" 2>&1
 }
 
-emulated() {  # name hosts ranks_per_host hosts_per_domain collective
-  local name=$1 hosts=$2 per_host=$3 per_domain=$4 coll=$5
-  [ -s "$out/$name-$coll.csv" ] && return
-  echo "== measure: $coll on $hosts emulated host(s) x $per_host, $per_domain host(s) per scale-up domain"
+emulated() {  # name hosts ranks_per_host hosts_per_domain collective repeat
+  local name=$1 hosts=$2 per_host=$3 per_domain=$4 coll=$5 r=$6
+  [ -s "$out/$name-$coll.r$r.csv" ] && return
+  echo "== measure ($r/$repeats): $coll on $hosts emulated host(s) x $per_host, $per_domain host(s) per scale-up domain"
   # shellcheck disable=SC2016  # expanded by each rank's shell
   timeout 1800 scripts/multihost.sh "$hosts" "$per_host" -- sh -c \
     "FCCL_SCALEUP_DOMAIN=rack\$((FCCL_RANK / $((per_host * per_domain)))) exec \"\$0\" \"\$@\"" \
-    "$perf" "$coll" "${sweep[@]}" "${timing[@]}" --csv "$out/$name-$coll.csv" >"$out/$name-$coll.txt" 2>&1
+    "$perf" "$coll" "${sweep[@]}" "${timing[@]}" --csv "$out/$name-$coll.r$r.csv" >"$out/$name-$coll.r$r.txt" 2>&1
 }
 
-for coll in "${collectives[@]}"; do
-  for n in 2 3 4 5 8; do one_host "$n" "$coll"; done
-  emulated out-n2 2 1 1 "$coll"
-  emulated out-n4 4 1 1 "$coll"
-  emulated ns-4x2 4 2 2 "$coll"
+for r in $(seq "$repeats"); do
+  for coll in "${collectives[@]}"; do
+    for n in 2 3 4 5 8; do one_host "$n" "$coll" "$r"; done
+    emulated out-n2 2 1 1 "$coll" "$r"
+    emulated out-n4 4 1 1 "$coll" "$r"
+    emulated ns-4x2 4 2 2 "$coll" "$r"
+  done
 done
 
 echo "== calibrate from n = 2 and n = 4"
+scaleout=()
+for f in "$out"/out-n2-*.csv "$out"/out-n4-*.csv; do scaleout+=(--scaleout "$f"); done
 "$sim" calibrate -o "$out/this-machine.json" --tuner-file defaults "$out"/up-n2-*.csv "$out"/up-n4-*.csv \
-  $(for f in "$out"/out-n2-*.csv "$out"/out-n4-*.csv; do echo --scaleout "$f"; done) >"$out/calibrate.txt"
+  "${scaleout[@]}" >"$out/calibrate.txt"
 "$sim" calibrate -o "$out/this-machine-4x2.json" --layout topologies/4hosts-2-in-2-domains.json --tuner-file defaults \
-  "$out"/up-n2-*.csv "$out"/up-n4-*.csv \
-  $(for f in "$out"/out-n2-*.csv "$out"/out-n4-*.csv; do echo --scaleout "$f"; done) >"$out/calibrate-4x2.txt"
+  "$out"/up-n2-*.csv "$out"/up-n4-*.csv "${scaleout[@]}" >"$out/calibrate-4x2.txt"
 
 echo "== predict"
 for coll in "${collectives[@]}"; do
@@ -69,9 +77,9 @@ done
 
 pairs=()
 for coll in "${collectives[@]}"; do
-  for n in 3 5 8; do pairs+=("one host, $n ranks=$out/up-n$n-$coll.csv=$out/sim-n$n-$coll.csv"); done
-  pairs+=("4 hosts x 2=$out/ns-4x2-$coll.csv=$out/sim-4x2-$coll.csv")
+  for n in 3 5 8; do pairs+=("one host, $n ranks=$out/sim-n$n-$coll.csv=$(ls "$out"/up-n"$n"-"$coll".r*.csv | paste -sd:)"); done
+  pairs+=("4 hosts x 2=$out/sim-4x2-$coll.csv=$(ls "$out"/ns-4x2-"$coll".r*.csv | paste -sd:)")
 done
 python3 benchmarks/sim/accuracy_table.py "${pairs[@]}" | tee "$out/accuracy.md"
-benchmarks/plot -o "$out/accuracy.png" "$out"/up-n8-allreduce.csv "$out"/sim-n8-allreduce.csv \
-  "$out"/ns-4x2-allreduce.csv "$out"/sim-4x2-allreduce.csv
+benchmarks/plot -o "$out/accuracy.png" "$out"/up-n8-allreduce.r1.csv "$out"/sim-n8-allreduce.csv \
+  "$out"/ns-4x2-allreduce.r1.csv "$out"/sim-4x2-allreduce.csv

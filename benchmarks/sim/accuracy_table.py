@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
 """Measured against predicted: one markdown table from pairs of fccl-perf and fccl-sim CSVs.
 
-    accuracy_table.py "LABEL=MEASURED.csv=PREDICTED.csv" ...
+    accuracy_table.py "LABEL=PREDICTED.csv=MEASURED.csv[:MEASURED.csv...]" ...
 
-Rows match on (collective, nranks, size); measured rows are the out-of-place ones. The error is
-the predicted time over the measured one, minus 1 (busbw's error is the inverse).
+Rows match on (collective, nranks, size). A size's measured time is the fastest of its rows in
+the measured files (repeats, in place and out of place): this machine's other work only adds
+time. The error is the predicted time over the measured one, minus 1 (busbw's is the inverse).
 """
 import csv
 import statistics
 import sys
 
 
-def rows(path, placement):
-    with open(path, newline="") as f:
-        return {(r["collective"], int(r["nranks"]), int(r["size_bytes"])): r
-                for r in csv.DictReader(f) if r["placement"] == placement}
+def rows(paths):
+    """The fastest row of each (collective, nranks, size) over the files."""
+    best = {}
+    for path in paths:
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                key = (r["collective"], int(r["nranks"]), int(r["size_bytes"]))
+                if key not in best or float(r["time_us"]) < float(best[key]["time_us"]):
+                    best[key] = r
+    return best
 
 
 def main(pairs):
@@ -22,8 +29,8 @@ def main(pairs):
              "algorithm | error |", "|---|---|---:|---:|---:|---|---:|"]
     errors = []
     for pair in pairs:
-        label, measured_path, predicted_path = pair.split("=")
-        measured, predicted = rows(measured_path, "out-of-place"), rows(predicted_path, "simulated")
+        label, predicted_path, measured_paths = pair.split("=")
+        measured, predicted = rows(measured_paths.split(":")), rows([predicted_path])
         for key in sorted(measured, key=lambda k: k[2]):
             if key not in predicted:
                 continue

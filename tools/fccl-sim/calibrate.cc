@@ -15,19 +15,24 @@ namespace {
 
 // The fitted figures, as logarithms (the minimiser's coordinates: rates and latencies are
 // positive and span decades).
-enum Param { kUpLatency, kUpLink, kReduce, kKernel, kOutLatency, kNic, kParams };
+enum Param { kUpLatency, kUpLink, kReduce, kCopy, kKernel, kOutLatency, kNic, kParams };
+
+// Figures within what a machine can have: a fit that drifts to a latency of nothing or an
+// infinite rate (where a figure stops mattering to the points) stays at the bound.
+double latencyOf(double x) { return std::clamp(std::exp(x), 0.05, 1e5); }
+double rateOf(double x) { return std::clamp(std::exp(x), 0.01, 1e4); }
 
 FabricFigures figuresOf(const std::vector<double>& p, bool scaleOut) {
   FabricFigures f;
-  f.scaleUp.latencyUs = std::exp(p[kUpLatency]);
-  f.scaleUp.linkGBps = std::exp(p[kUpLink]);
-  f.device.reduceGBps = std::exp(p[kReduce]);
-  f.device.copyGBps = f.device.reduceGBps;
-  f.kernelGBps = std::exp(p[kKernel]);
+  f.scaleUp.latencyUs = latencyOf(p[kUpLatency]);
+  f.scaleUp.linkGBps = rateOf(p[kUpLink]);
+  f.device.reduceGBps = rateOf(p[kReduce]);
+  f.device.copyGBps = rateOf(p[kCopy]);
+  f.kernelGBps = rateOf(p[kKernel]);
   if (scaleOut) {
     ScaleOutFigures out;
-    out.latencyUs = std::exp(p[kOutLatency]);
-    out.nicGBps = std::exp(p[kNic]);
+    out.latencyUs = latencyOf(p[kOutLatency]);
+    out.nicGBps = rateOf(p[kNic]);
     f.scaleOut = out;
   }
   return f;
@@ -54,19 +59,23 @@ double logError(double predicted, double measured) { return std::log(predicted /
 }  // namespace
 
 Expected<std::vector<CalibrationGroup>> groupPoints(const std::vector<PerfPoint>& points, bool scaleOut) {
-  std::map<int, CalibrationGroup> groups;
+  // One point per (ranks, collective, size): the best of its rows. This machine's other work
+  // only ever adds time to a run, so the fastest of repeats, in place or out of place (which
+  // differ by a local copy), is the closest to what the figures describe.
+  std::map<int, std::map<std::pair<std::string, size_t>, PerfPoint>> best;
   for (const PerfPoint& p : points) {
-    if (p.placement != "out-of-place") continue;
     if (!collectiveNamed(p.collective))
       return Status(Code::kInvalidArgument, p.where + ": field collective: fccl-sim does not simulate " + p.collective);
-    CalibrationGroup& g = groups[p.nranks];
-    g.scaleOut = scaleOut;
-    g.nranks = p.nranks;
-    g.points.push_back(p);
+    auto [it, added] = best[p.nranks].try_emplace({p.collective, p.bytes}, p);
+    if (!added && p.timeUs < it->second.timeUs) it->second = p;
   }
   std::vector<CalibrationGroup> out;
-  for (auto& [n, g] : groups)
-    if (n > 1) out.push_back(std::move(g));
+  for (auto& [n, byKey] : best) {
+    if (n < 2) continue;
+    CalibrationGroup g{scaleOut, n, {}};
+    for (auto& [key, p] : byKey) g.points.push_back(p);
+    out.push_back(std::move(g));
+  }
   return out;
 }
 
@@ -105,8 +114,8 @@ struct Fit {
   enum class Which { kScaleUp, kScaleOut, kAll };
   size_t points = 0;
 
-  // Mean squared log error over the points of the groups asked for; a simulation that fails
-  // ends the fit.
+  // Mean absolute log error over the points of the groups asked for (robust to the outliers a
+  // shared machine leaves even in the fastest of repeats); a simulation that fails ends the fit.
   double cost(const std::vector<double>& params, Which which) {
     double sum = 0;
     size_t count = 0;
@@ -117,7 +126,7 @@ struct Fit {
         if (failure.isOk()) failure = times.status();
         return 1e30;
       }
-      for (size_t i = 0; i < times->size(); ++i, ++count) sum += std::pow(logError((*times)[i], g.points[i].timeUs), 2);
+      for (size_t i = 0; i < times->size(); ++i, ++count) sum += std::abs(logError((*times)[i], g.points[i].timeUs));
     }
     points = count;
     return count ? sum / static_cast<double>(count) : 0;
@@ -160,17 +169,21 @@ Status calibrate(const CalibrateArgs& args) {
   FCCL_ASSIGN_OR_RETURN(fit.settings.comm, resolveCommOptions(nullptr));
   // The measured runs priced their choices with what this machine's runs read (FCCL_TUNER_FILE,
   // ~/.config/fccl/tuner.conf or the defaults): the simulated runs must choose alike.
-  if (!args.tunerFile.empty()) {
+  if (args.tunerFile == "defaults") {
+    fit.settings.tunerFigures = CostParams::defaults();
+  } else if (!args.tunerFile.empty()) {
     FCCL_ASSIGN_OR_RETURN(fit.settings.tunerFigures, loadCostParams(args.tunerFile));
   } else {
     FCCL_ASSIGN_OR_RETURN(fit.settings.tunerFigures, costParamsFromEnv());
   }
   for (bool scaleOut : {false, true}) {
+    std::vector<PerfPoint> points;
     for (const std::string& path : scaleOut ? args.scaleOutCsvs : args.csvs) {
-      FCCL_ASSIGN_OR_RETURN(std::vector<PerfPoint> points, readPerfCsv(path));
-      FCCL_ASSIGN_OR_RETURN(std::vector<CalibrationGroup> groups, groupPoints(points, scaleOut));
-      for (CalibrationGroup& g : groups) fit.groups.push_back(std::move(g));
+      FCCL_ASSIGN_OR_RETURN(std::vector<PerfPoint> more, readPerfCsv(path));
+      points.insert(points.end(), more.begin(), more.end());
     }
+    FCCL_ASSIGN_OR_RETURN(std::vector<CalibrationGroup> groups, groupPoints(points, scaleOut));
+    for (CalibrationGroup& g : groups) fit.groups.push_back(std::move(g));
   }
   const bool anyUp = std::any_of(fit.groups.begin(), fit.groups.end(), [](const auto& g) { return !g.scaleOut; });
   const bool anyOut = std::any_of(fit.groups.begin(), fit.groups.end(), [](const auto& g) { return g.scaleOut; });
@@ -182,6 +195,7 @@ Status calibrate(const CalibrateArgs& args) {
   params[kUpLatency] = std::log(d.scaleUp[static_cast<int>(Proto::kSimple)].latencyUs);
   params[kUpLink] = std::log(d.scaleUp[static_cast<int>(Proto::kSimple)].gbps);
   params[kReduce] = std::log(d.reduceGbps);
+  params[kCopy] = std::log(d.copyGbps);
   params[kKernel] = std::log(2 * d.scaleUp[static_cast<int>(Proto::kSimple)].gbps);
   params[kOutLatency] = std::log(d.scaleOut.latencyUs);
   params[kNic] = std::log(d.scaleOut.gbps);
@@ -192,7 +206,7 @@ Status calibrate(const CalibrateArgs& args) {
         std::copy(x.begin(), x.end(), p.begin());
         return fit.cost(p, Fit::Which::kScaleUp);
       },
-      std::vector<double>(params.begin(), params.begin() + kOutLatency), 0.7, 160);
+      std::vector<double>(params.begin(), params.begin() + kOutLatency), 0.7, 200);
   FCCL_TRY(fit.failure);
   std::copy(up.at.begin(), up.at.end(), params.begin());
   if (anyOut) {
@@ -208,7 +222,7 @@ Status calibrate(const CalibrateArgs& args) {
     params[kOutLatency] = out.at[0];
     params[kNic] = out.at[1];
   }
-  const double rms = std::sqrt(fit.cost(params, Fit::Which::kAll));
+  const double meanError = fit.cost(params, Fit::Which::kAll);
   FCCL_TRY(fit.failure);
   printFit(fit, params);
 
@@ -217,12 +231,12 @@ Status calibrate(const CalibrateArgs& args) {
   for (const auto& list : {args.csvs, args.scaleOutCsvs})
     for (const std::string& p : list) inputs += (inputs.empty() ? "" : ", ") + p;
   char summary[160];
-  std::snprintf(summary, sizeof summary, "fitted by fccl-sim calibrate (rms log error %.3f over %zu points) to ", rms,
-                fit.points);
+  std::snprintf(summary, sizeof summary, "fitted by fccl-sim calibrate (mean |log error| %.3f over %zu points) to ",
+                meanError, fit.points);
   const std::string source = summary + inputs;
   for (const char* key : {"scaleup.latency_us", "scaleup.link_GBps", "device.reduce_GBps", "device.copy_GBps",
                           "kernel_GBps"})
-    figures.sources[key] = source + (std::string(key) == "device.copy_GBps" ? " (taken equal to reduce_GBps)" : "");
+    figures.sources[key] = source;
   if (anyOut)
     for (const char* key : {"scaleout.latency_us", "scaleout.nic_GBps"}) figures.sources[key] = source;
   FCCL_ASSIGN_OR_RETURN(Json hosts, hostsJson(args.layout));

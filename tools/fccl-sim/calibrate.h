@@ -1,10 +1,11 @@
 // fccl-sim calibrate: fits the figures of a topology file to fccl-perf runs measured on this
 // machine, by simulating those very runs (the same plans, the tuner's same choices) with trial
-// figures and keeping the figures whose simulated times are closest to the measured ones (least
-// squares of the log of their ratio, Nelder-Mead). What is fitted:
+// figures and keeping the figures whose simulated times are closest to the measured ones (the
+// mean absolute log of their ratio, Nelder-Mead). Each size counts with its fastest row (this
+// machine's other work only adds time). What is fitted:
 //  - from runs on one host (every hop scale-up): the scale-up hop's latency and rate, the
-//    device's reduction rate (copies taken at the same rate) and what all ranks of the kernel
-//    move together (ranks are processes sharing this machine's cores);
+//    device's reduction and copy rates and what all ranks of the kernel move together (ranks
+//    are processes sharing this machine's cores);
 //  - from runs given with --scaleout, one rank per emulated host (every hop over the net): the
 //    net's latency and a NIC's rate, the scale-up figures held at their fit.
 // The result keeps the hosts of --layout (default: one host of 8 ranks) and is usable as --topo.
@@ -27,7 +28,8 @@ struct CalibrationGroup {
   std::vector<PerfPoint> points;
 };
 
-// Sorts points into groups (out-of-place rows of the collectives fccl-sim knows).
+// Sorts points into groups by rank count, one point per (collective, size): the fastest of its
+// rows (repeated runs, in place and out of place).
 Expected<std::vector<CalibrationGroup>> groupPoints(const std::vector<PerfPoint>& points, bool scaleOut);
 // The simulated time (us) of every point of `group` with `figures`, in a child process.
 Expected<std::vector<double>> simulateGroup(const CalibrationGroup& group, const FabricFigures& figures,

@@ -33,14 +33,15 @@ void ChannelWalk::move(const SimStep& step, uint64_t count) {
   if (in) in->receive();
   if (out) out->awaitSlot();
   const bool up = out && out->route().fabric == Fabric::kScaleUp;
-  // A reduction whose result goes to a scale-up peer writes it straight into the peer's slot
-  // (the executor reduces into the send slot, which is the peer's mapped memory): reducing and
-  // sending are one pass, at the slower of the two rates. Otherwise the device reduces or copies
-  // first, locally (into the output, or a staging slot the net then sends).
-  const bool fused = up && primReduces(step.prim);
+  // The device work of the executor's moveChunk: a reduction into the send slot (recvReduceSend)
+  // over scale-up writes straight into the peer's mapped slot, so reducing and sending are one
+  // pass, at the slower of the two rates. The rest is local and comes first: a reduction into
+  // the output (then copied into the slot by the send), a received chunk copied into the output.
+  const bool fused = up && step.prim == Prim::kRecvReduceSend;
   double device = 0;
   if (primReduces(step.prim) && !fused) device = static_cast<double>(bytes) * call_.reduceSecondsPerByte;
-  if (step.prim == Prim::kCopy) device = static_cast<double>(bytes) * call_.copySecondsPerByte;
+  if (step.prim == Prim::kCopy || step.prim == Prim::kRecv || step.prim == Prim::kRecvCopySend)
+    device = static_cast<double>(bytes) * call_.copySecondsPerByte;
   if (device > 0) sg4::this_actor::execute(device * kFlopsPerSecond);
   if (out) {
     // LL lines carry 8 bytes of data and 8 of flag; the net always runs Simple.

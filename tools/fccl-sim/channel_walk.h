@@ -1,8 +1,8 @@
 // A simulated rank's channel: the executor's walk of one channel's steps (lib/runtime/executor.cc)
 // as a SimGrid actor. The channel runs in rounds; in round j each step, in order, moves its chunk
 // j - lag when it has one: it waits for the chunk from its receive peer, for a free slot towards
-// its send peer, spends the device's time on a reduction or copy, and sends (a reduction into a
-// scale-up peer's slot is the send itself, at the slower of the two rates). Channels, like ranks,
+// its send peer, spends the device's time on the reduction or copy the executor makes, and sends
+// (a reduction into a scale-up peer's slot is the send itself, at the slower of the two rates). Channels, like ranks,
 // run independently; a rank's local device work is shared by its channels (one host per rank).
 #pragma once
 

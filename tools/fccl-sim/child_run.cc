@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "common/unique_fd.h"
@@ -27,6 +28,8 @@ Expected<std::string> runInChild(const std::function<Expected<std::string>()>& f
   int fds[2];
   if (::pipe(fds) != 0) return Status(Code::kSystem, std::string("pipe: ") + std::strerror(errno));
   UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
+  // What this process has buffered is its own: a child that flushed it would print it again.
+  std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) return Status(Code::kSystem, std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {

@@ -22,7 +22,8 @@ struct SweepArgs {
   std::string algo;   // FCCL_ALGO's form; empty: the environment's
   std::string proto;  // LL or Simple; empty: the environment's
   std::string csv;
-  std::string tunerFile;  // figures the real run prices with (FCCL_TUNER_FILE); empty: the platform's
+  std::string tunerFile;  // figures the real run prices with (FCCL_TUNER_FILE, or "defaults": the
+                          // built-in ones); empty: the platform's
 };
 
 struct CalibrateArgs {

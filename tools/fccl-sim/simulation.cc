@@ -18,8 +18,8 @@ sg4::Engine& engine() {
   static int argc = 1;
   static char name[] = "fccl-sim";
   static char* argv[] = {name, nullptr};
-  static sg4::Engine* instance = [] {
-    auto* e = new sg4::Engine(&argc, argv);
+  static sg4::Engine instance(&argc, argv);
+  static const bool configured = [] {
     xbt_log_control_set("root.thres:warning xbt_cfg.thres:critical");
     // SimGrid's own log settings, for looking inside a simulation: FCCL_SIM_LOG=ker_mailbox.thres:debug
     if (const char* log = std::getenv("FCCL_SIM_LOG")) xbt_log_control_set(log);
@@ -27,9 +27,10 @@ sg4::Engine& engine() {
     sg4::Engine::set_config("network/crosstraffic:0");
     sg4::Engine::set_config("network/TCP-gamma:1e30");  // the window bound is gamma / (2 latency)
     sg4::Engine::set_config("contexts/stack-size:128");  // KiB per actor; the walk's stack is shallow
-    return e;
+    return true;
   }();
-  return *instance;
+  static_cast<void>(configured);
+  return instance;
 }
 
 bool simulationMade = false;
@@ -51,7 +52,7 @@ size_t tunedBytes(Collective c, size_t count, int nranks) {
 
 }  // namespace
 
-Simulation::Simulation(Machine machine, SimSettings settings)
+Simulation::Simulation(Key, Machine machine, SimSettings settings)
     : machine_(std::move(machine)), settings_(std::move(settings)) {}
 
 Simulation::~Simulation() = default;
@@ -73,7 +74,7 @@ Expected<std::unique_ptr<Simulation>> Simulation::create(Machine machine, SimSet
                                               std::to_string(machine.domains()) + " scale-up domains");
   simulationMade = true;
   engine();
-  std::unique_ptr<Simulation> sim(new Simulation(std::move(machine), std::move(settings)));
+  auto sim = std::make_unique<Simulation>(Key{}, std::move(machine), std::move(settings));
   sim->platform_ = std::make_unique<Platform>(sim->machine_, forced);
   sim->makeTuner();
   return sim;

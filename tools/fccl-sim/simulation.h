@@ -33,8 +33,13 @@ struct CallResult {
 };
 
 class Simulation {
+  struct Key {  // only create() makes one
+    explicit Key() = default;
+  };
+
  public:
   static Expected<std::unique_ptr<Simulation>> create(Machine machine, SimSettings settings);
+  Simulation(Key, Machine machine, SimSettings settings);
   ~Simulation();
 
   const Machine& machine() const { return machine_; }
@@ -51,7 +56,6 @@ class Simulation {
   MulticastGroup* multicast(int domain);
 
  private:
-  Simulation(Machine machine, SimSettings settings);
   void makeTuner();
 
   Machine machine_;
