@@ -227,20 +227,22 @@ Status calibrate(const CalibrateArgs& args) {
   printFit(fit, params);
 
   FabricFigures figures = figuresOf(params, anyOut);
-  std::string inputs;
-  for (const auto& list : {args.csvs, args.scaleOutCsvs})
-    for (const std::string& p : list) inputs += (inputs.empty() ? "" : ", ") + p;
-  char summary[160];
-  std::snprintf(summary, sizeof summary, "fitted by fccl-sim calibrate (mean |log error| %.3f over %zu points) to ",
-                meanError, fit.points);
-  const std::string source = summary + inputs;
+  char summary[256];
+  std::snprintf(summary, sizeof summary,
+                "fitted by fccl-sim calibrate (mean |log error| %.3f over %zu points) to %zu fccl-perf CSV(s) of one "
+                "host and %zu of one rank per emulated host, e.g. %s",
+                meanError, fit.points, args.csvs.size(), args.scaleOutCsvs.size(), args.csvs.front().c_str());
+  const std::string source = summary;
   for (const char* key : {"scaleup.latency_us", "scaleup.link_GBps", "device.reduce_GBps", "device.copy_GBps",
                           "kernel_GBps"})
     figures.sources[key] = source;
   if (anyOut)
     for (const char* key : {"scaleout.latency_us", "scaleout.nic_GBps"}) figures.sources[key] = source;
   FCCL_ASSIGN_OR_RETURN(Json hosts, hostsJson(args.layout));
-  const Json doc = {{"name", "this machine, calibrated by fccl-sim calibrate"}, {"hosts", hosts}, {"fabric", fabricJson(figures)}};
+  nlohmann::ordered_json doc;  // in the order a reader expects: name, hosts, fabric
+  doc["name"] = "this machine, calibrated by fccl-sim calibrate";
+  doc["hosts"] = hosts;
+  doc["fabric"] = fabricJson(figures);
   std::ofstream file(args.output);
   if (!(file << doc.dump(2) << "\n")) return Status(Code::kSystem, "cannot write " + args.output);
   std::printf("# wrote %s\n", args.output.c_str());

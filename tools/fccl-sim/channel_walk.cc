@@ -5,8 +5,6 @@
 namespace fccl::sim {
 namespace {
 
-constexpr double kFlopsPerSecond = 1e9;  // the hosts' speed (platform.cc)
-
 uint64_t chunksOf(uint64_t elems, uint64_t chunkElems) { return (elems + chunkElems - 1) / chunkElems; }
 
 }  // namespace
@@ -42,7 +40,11 @@ void ChannelWalk::move(const SimStep& step, uint64_t count) {
   if (primReduces(step.prim) && !fused) device = static_cast<double>(bytes) * call_.reduceSecondsPerByte;
   if (step.prim == Prim::kCopy || step.prim == Prim::kRecv || step.prim == Prim::kRecvCopySend)
     device = static_cast<double>(bytes) * call_.copySecondsPerByte;
-  if (device > 0) sg4::this_actor::execute(device * kFlopsPerSecond);
+  if (device > 0) {
+    double& freeAt = call_.deviceFreeAt[static_cast<size_t>(rank_)];
+    freeAt = std::max(freeAt, sg4::Engine::get_clock()) + device;
+    sg4::this_actor::sleep_until(freeAt);
+  }
   if (out) {
     // LL lines carry 8 bytes of data and 8 of flag; the net always runs Simple.
     const uint64_t wire = up && call_.proto == Proto::kLL ? 2 * bytes : bytes;

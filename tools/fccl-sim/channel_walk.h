@@ -26,6 +26,11 @@ struct CallContext {
   double copySecondsPerByte;
   // Per rank: data bytes sent over each fabric (what the executor's traffic counters count).
   std::vector<uint64_t> sentUp, sentOut;
+  // Per rank: when its device is done with the work queued so far. A rank's device works on one
+  // thing at a time, in the order its channels ask (the executor's one thread; a device's
+  // memory rate, shared): a wait until then costs one simcall, where a SimGrid execution on a
+  // shared host costs three.
+  std::vector<double> deviceFreeAt;
   int finished = 0;
 };
 

@@ -7,8 +7,7 @@ namespace {
 
 constexpr double kBytesPerGB = 1e9;
 constexpr double kSecondsPerUs = 1e-6;
-// A rank's host runs its device work in "flops" of one nanosecond each: reductions and copies
-// are priced in time by the simulation, at the rates the figures give.
+// Hosts carry no computation (device work is priced in time, channel_walk.h): any speed does.
 constexpr double kHostSpeed = 1e9;
 
 }  // namespace

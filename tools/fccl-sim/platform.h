@@ -1,7 +1,6 @@
-// The machine as a SimGrid platform: one host per rank (its device: reductions and copies run
-// there, one at a time per rank, shared by its channels) and the links of the fabrics, each with
-// its rate and latency, shared between the flows that cross it by SimGrid's flow model (CM02:
-// max-min fairness, no TCP window). Which links a message crosses is this file's business:
+// The machine as a SimGrid platform: one host per rank (where its channels' actors run) and the
+// links of the fabrics, each with its rate and latency, shared between the flows that cross it by
+// SimGrid's flow model (CM02: max-min fairness, no TCP window). Which links a message crosses is this file's business:
 //  - scale-up "switch": the sender's link into the domain's switches, the domain's switch
 //    capacity when it is limited, the receiver's link out of them;
 //  - scale-up "ring"/"torus": the neighbour links of a dimension-ordered path (shorter way round);

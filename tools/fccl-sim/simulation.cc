@@ -141,7 +141,8 @@ Expected<CallResult> Simulation::run(const CallPlan& plan) {
                    1 / (f.device.reduceGBps * 1e9),
                    1 / (f.device.copyGBps * 1e9),
                    std::vector<uint64_t>(static_cast<size_t>(n), 0),
-                   std::vector<uint64_t>(static_cast<size_t>(n), 0)};
+                   std::vector<uint64_t>(static_cast<size_t>(n), 0),
+                   std::vector<double>(static_cast<size_t>(n), 0)};
   std::vector<std::unique_ptr<ChannelWalk>> walks;
   int channels = 1;
   for (int r = 0; r < n; ++r) {
