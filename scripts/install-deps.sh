@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   catch2 libssl-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin
-  libfabric-dev libhwloc-dev nlohmann-json3-dev graphviz libgloo-dev gnuplot-nox
+  libfabric-dev libhwloc-dev nlohmann-json3-dev graphviz libgloo-dev gnuplot-nox libsimgrid-dev libgoogle-perftools-dev
   iproute2 iputils-ping procps
   python3-dev python3-torch libtorch-dev pybind11-dev python3-pytest
   "$@"

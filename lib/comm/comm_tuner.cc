@@ -1,7 +1,6 @@
 // The communicator's tuner: the shape of its topology, and cost figures that every rank shares.
 // Each rank reads its own calibration file (FCCL_TUNER_FILE); ranks that priced plans with
 // different figures would choose different plans for one call, so every rank takes rank 0's.
-#include <map>
 #include <string>
 
 #include "comm/communicator.h"
@@ -10,30 +9,12 @@
 namespace fccl {
 namespace {
 
-TopoShape shapeOf(const std::vector<RankPlace>& places, const std::vector<int>& ringOrder, bool hierarchy,
-                  bool multicastDevice, const CommOptions& options) {
-  TopoShape shape;
-  shape.nranks = static_cast<int>(places.size());
-  std::map<uint64_t, int> perDomain;
-  for (const RankPlace& p : places) ++perDomain[p.domain];
-  shape.domains = static_cast<int>(perDomain.size());
-  shape.ranksPerDomain = perDomain.begin()->second;
-  for (const auto& [domain, count] : perDomain)
-    if (count != shape.ranksPerDomain) shape.ranksPerDomain = 0;
-  // Scale-up joins two ranks of one domain and one kernel (topology/hop_choice.h): a relation
-  // that holds for every pair exactly when every rank shares rank 0's domain and kernel.
-  const bool forcedOut = options.transport == "scaleout";
-  auto joined = [&](const RankPlace& a, const RankPlace& b) { return a.domain == b.domain && a.kernel == b.kernel; };
-  shape.allScaleUp = !forcedOut;
-  for (const RankPlace& p : places) shape.allScaleUp = shape.allScaleUp && joined(p, places.front());
-  shape.ringScaleOut = forcedOut && places.size() > 1;
-  for (size_t i = 0; i < ringOrder.size() && ringOrder.size() > 1; ++i)
-    if (!joined(places[static_cast<size_t>(ringOrder[i])], places[static_cast<size_t>(ringOrder[(i + 1) % ringOrder.size()])]))
-      shape.ringScaleOut = true;
-  shape.hierarchy = hierarchy;
-  shape.multicast = shape.allScaleUp && shape.domains == 1 && multicastDevice && shape.nranks <= kMaxMulticastMembers;
-  shape.maxChannels = options.maxChannels;
-  return shape;
+TopoShape shapeOfPlaces(const std::vector<RankPlace>& places, const std::vector<int>& ringOrder, bool hierarchy,
+                        bool multicastDevice, const CommOptions& options) {
+  std::vector<ShapePlace> shapePlaces;
+  for (const RankPlace& p : places) shapePlaces.push_back({p.domain, p.kernel});
+  return shapeOf(shapePlaces, ringOrder, hierarchy, options.transport == "scaleout", options.maxChannels,
+                 multicastDevice && static_cast<int>(places.size()) <= kMaxMulticastMembers);
 }
 
 }  // namespace
@@ -50,7 +31,7 @@ Status Communicator::startTuner(const std::vector<RankPlace>& places) {
   if (rank_ != 0) {
     FCCL_ASSIGN_OR_RETURN(params, fromFigures(all[0].values, "rank 0's " + mine.source));
   }
-  const TopoShape shape = shapeOf(places, ringOrder_, hierarchy_.has_value(), device_->hasMulticast(), options_);
+  const TopoShape shape = shapeOfPlaces(places, ringOrder_, hierarchy_.has_value(), device_->hasMulticast(), options_);
   const fcclTunerTopo_t topo{shape.nranks, shape.domains, shape.ranksPerDomain, shape.maxChannels};
   FCCL_ASSIGN_OR_RETURN(std::unique_ptr<TunerPlugin> plugin, TunerPlugin::load(topo));
   TunerOverrides overrides = parseAlgorithmList(options_.algorithm);

@@ -1,16 +1,14 @@
 #include "topology/topology_file.h"
 
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "topology/identity_hash.h"
+#include "topology/json_fields.h"
 
 namespace fccl {
 namespace {
-
-using Json = nlohmann::json;
 
 constexpr int kMaxRanks = 1 << 20;
 
@@ -22,59 +20,19 @@ size_t lineOf(std::string_view text, size_t offset) {
   return line;
 }
 
-Status fieldError(const std::string& source, const std::string& field, const std::string& what) {
-  return Status(Code::kInvalidArgument, "topology file " + source + ": " + field + ": " + what);
-}
-
-Expected<std::string> stringField(const Json& object, const char* key, const std::string& where,
-                                  const std::string& source, bool required) {
-  auto it = object.find(key);
-  if (it == object.end()) {
-    if (required) return fieldError(source, where + "." + key, "missing");
-    return std::string();
-  }
-  if (!it->is_string() || it->get<std::string>().empty())
-    return fieldError(source, where + "." + key, "must be a non-empty string");
-  return it->get<std::string>();
-}
-
-Expected<int> positiveField(const Json& object, const char* key, const std::string& where, const std::string& source,
-                            int fallback) {
-  auto it = object.find(key);
-  if (it == object.end()) {
-    if (fallback > 0) return fallback;
-    return fieldError(source, where + "." + key, "missing");
-  }
-  if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > kMaxRanks)
-    return fieldError(source, where + "." + key, "must be an integer from 1 to " + std::to_string(kMaxRanks));
-  return static_cast<int>(it->get<int64_t>());
-}
-
-Status checkKeys(const Json& object, std::initializer_list<const char*> known, const std::string& where,
-                 const std::string& source) {
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || it.key() == k;
-    if (!ok) return fieldError(source, where + "." + it.key(), "unknown field");
-  }
-  return Status::ok();
-}
-
-Expected<std::vector<TopoNic>> nicsOf(const Json& host, const std::string& where, const std::string& source) {
+Expected<std::vector<TopoNic>> nicsOf(const Json& host, const std::string& where, const JsonSource& src) {
   std::vector<TopoNic> nics;
   auto it = host.find("nics");
   if (it == host.end()) return nics;
-  if (!it->is_array()) return fieldError(source, where + ".nics", "must be an array");
+  if (!it->is_array()) return fieldError(src, where + ".nics", "must be an array");
   for (size_t i = 0; i < it->size(); ++i) {
     const Json& nic = (*it)[i];
     const std::string at = where + ".nics[" + std::to_string(i) + "]";
-    if (!nic.is_object()) return fieldError(source, at, "must be an object");
-    FCCL_TRY(checkKeys(nic, {"name", "gbps"}, at, source));
-    FCCL_ASSIGN_OR_RETURN(std::string name, stringField(nic, "name", at, source, true));
-    auto gbps = nic.find("gbps");
-    if (gbps == nic.end() || !gbps->is_number() || gbps->get<double>() <= 0)
-      return fieldError(source, at + ".gbps", "must be a positive number");
-    nics.push_back({name, gbps->get<double>()});
+    if (!nic.is_object()) return fieldError(src, at, "must be an object");
+    FCCL_TRY(checkKeys(nic, {"name", "gbps"}, at, src));
+    FCCL_ASSIGN_OR_RETURN(std::string name, stringField(nic, "name", at, src, true));
+    FCCL_ASSIGN_OR_RETURN(double gbps, positiveNumberField(nic, "gbps", at, src, -1));
+    nics.push_back({name, gbps});
   }
   return nics;
 }
@@ -107,6 +65,32 @@ const TopoNic* TopologyFile::nicOf(int rank) const {
 
 namespace {
 
+Status parseHosts(const Json& hosts, const JsonSource& src, TopologyFile& file) {
+  std::set<std::string> names;
+  int64_t total = 0;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    const Json& entry = hosts[i];
+    const std::string at = "hosts[" + std::to_string(i) + "]";
+    if (!entry.is_object()) return fieldError(src, at, "must be an object");
+    FCCL_TRY(checkKeys(entry, {"name", "count", "ranks", "domain", "nics"}, at, src));
+    FCCL_ASSIGN_OR_RETURN(std::string name, stringField(entry, "name", at, src, true));
+    FCCL_ASSIGN_OR_RETURN(int count, positiveIntField(entry, "count", at, src, 1, kMaxRanks));
+    FCCL_ASSIGN_OR_RETURN(int ranks, positiveIntField(entry, "ranks", at, src, 0, kMaxRanks));
+    FCCL_ASSIGN_OR_RETURN(std::string domain, stringField(entry, "domain", at, src, false));
+    FCCL_ASSIGN_OR_RETURN(std::vector<TopoNic> nics, nicsOf(entry, at, src));
+    const bool counted = entry.contains("count");
+    for (int k = 0; k < count; ++k) {
+      TopoHost host{counted ? name + std::to_string(k) : name, ranks, domain, nics};
+      if (host.domain.empty()) host.domain = host.name;
+      if (!names.insert(host.name).second) return fieldError(src, at + ".name", "host " + host.name + " twice");
+      total += ranks;
+      if (total > kMaxRanks) return fieldError(src, at, "more than " + std::to_string(kMaxRanks) + " ranks");
+      file.hosts.push_back(std::move(host));
+    }
+  }
+  return Status::ok();
+}
+
 Expected<TopologyFile> parseJson(std::string_view text, const std::string& source) {
   Json root;
   try {
@@ -118,35 +102,23 @@ Expected<TopologyFile> parseJson(std::string_view text, const std::string& sourc
   } catch (const Json::out_of_range& e) {  // a number beyond what JSON numbers hold here (1e999)
     return Status(Code::kInvalidArgument, "topology file " + source + ": " + e.what());
   }
-  if (!root.is_object()) return fieldError(source, "(top level)", "must be an object");
-  FCCL_TRY(checkKeys(root, {"name", "hosts"}, "(top level)", source));
+  const JsonSource src{source, text};
+  if (!root.is_object()) return fieldError(src, "(top level)", "must be an object");
+  FCCL_TRY(checkKeys(root, {"name", "hosts", "fabric"}, "(top level)", src));
   TopologyFile file;
   file.source = source;
-  FCCL_ASSIGN_OR_RETURN(file.name, stringField(root, "name", "(top level)", source, false));
+  FCCL_ASSIGN_OR_RETURN(file.name, stringField(root, "name", "(top level)", src, false));
   auto hosts = root.find("hosts");
   if (hosts == root.end() || !hosts->is_array() || hosts->empty())
-    return fieldError(source, "hosts", "must be a non-empty array");
-  std::set<std::string> names;
-  int64_t total = 0;
-  for (size_t i = 0; i < hosts->size(); ++i) {
-    const Json& entry = (*hosts)[i];
-    const std::string at = "hosts[" + std::to_string(i) + "]";
-    if (!entry.is_object()) return fieldError(source, at, "must be an object");
-    FCCL_TRY(checkKeys(entry, {"name", "count", "ranks", "domain", "nics"}, at, source));
-    FCCL_ASSIGN_OR_RETURN(std::string name, stringField(entry, "name", at, source, true));
-    FCCL_ASSIGN_OR_RETURN(int count, positiveField(entry, "count", at, source, 1));
-    FCCL_ASSIGN_OR_RETURN(int ranks, positiveField(entry, "ranks", at, source, 0));
-    FCCL_ASSIGN_OR_RETURN(std::string domain, stringField(entry, "domain", at, source, false));
-    FCCL_ASSIGN_OR_RETURN(std::vector<TopoNic> nics, nicsOf(entry, at, source));
-    const bool counted = entry.contains("count");
-    for (int k = 0; k < count; ++k) {
-      TopoHost host{counted ? name + std::to_string(k) : name, ranks, domain, nics};
-      if (host.domain.empty()) host.domain = host.name;
-      if (!names.insert(host.name).second) return fieldError(source, at + ".name", "host " + host.name + " twice");
-      total += ranks;
-      if (total > kMaxRanks) return fieldError(source, at, "more than " + std::to_string(kMaxRanks) + " ranks");
-      file.hosts.push_back(std::move(host));
-    }
+    return fieldError(src, "hosts", "must be a non-empty array");
+  FCCL_TRY(parseHosts(*hosts, src, file));
+  if (auto fabric = root.find("fabric"); fabric != root.end()) {
+    FCCL_ASSIGN_OR_RETURN(file.fabric, parseFabric(*fabric, src));
+    std::set<std::string> domains;
+    for (const TopoHost& h : file.hosts) domains.insert(h.domain);
+    if (domains.size() > 1 && !file.fabric->scaleOut)
+      return fieldError(src, "fabric.scaleout", "missing, and the file has " + std::to_string(domains.size()) +
+                                                    " scale-up domains to join");
   }
   return file;
 }

@@ -10,21 +10,24 @@
 //         "domain": "rack0",                          optional, default the host's name
 //         "nics": [ { "name": "efa0", "gbps": 400 } ] optional
 //       }, ...
-//     ]
+//     ],
+//     "fabric": { ... }                               optional: link figures (fabric_figures.h)
 //   }
 //
 // Ranks fill the hosts in order: the first host's ranks are 0..ranks-1, and so on, as a
 // launcher with a fixed number of ranks per host places them. A rank uses NIC (local index mod
-// NIC count) of its host: one rail per NIC. Every error names the file and the line or the
-// field (hosts[2].ranks) it is about.
+// NIC count) of its host: one rail per NIC. A NIC's "gbps" is its line rate in Gbit/s. Every
+// error names the file, the line and the field (hosts[2].ranks) it is about.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/expected.h"
+#include "topology/fabric_figures.h"
 #include "topology/rank_place.h"
 
 namespace fccl {
@@ -45,6 +48,7 @@ struct TopologyFile {
   std::string name;
   std::string source;           // the path, or "<text>"
   std::vector<TopoHost> hosts;  // "count" expanded
+  std::optional<FabricFigures> fabric;
   int ranks() const;
   // The host of `rank` and its index on it; rank must be below ranks().
   const TopoHost& hostOf(int rank, int* localIndex = nullptr) const;

@@ -1,7 +1,11 @@
 // What the tuner needs to know of a communicator's topology: how many ranks and scale-up domains
 // it has, and which fabrics its hops use. Every rank derives it from the same peer records, so
-// every rank prices plans alike.
+// every rank prices plans alike; fccl-sim derives it from a topology file with the same function,
+// so it prices the plans the real run would choose.
 #pragma once
+
+#include <cstdint>
+#include <span>
 
 namespace fccl {
 
@@ -15,5 +19,17 @@ struct TopoShape {
   bool multicast = false;     // one scale-up domain, every hop scale-up, a device with multicast calls
   int maxChannels = 1;
 };
+
+// What the shape needs of a rank's place (topology/rank_place.h, which this layer does not see).
+struct ShapePlace {
+  uint64_t domain = 0;
+  uint64_t kernel = 0;
+};
+
+// `ringOrder`: the topology's ring; `hierarchy`: whether the hierarchical rings exist;
+// `forcedScaleOut`: FCCL_TRANSPORT=scaleout sends every hop over the net; `multicastDevice`: the
+// device has the multicast calls (and the domain is small enough for a multicast object).
+TopoShape shapeOf(std::span<const ShapePlace> places, std::span<const int> ringOrder, bool hierarchy,
+                  bool forcedScaleOut, int maxChannels, bool multicastDevice);
 
 }  // namespace fccl
