@@ -58,12 +58,12 @@ TEST_CASE("scale-up connectors deliver chunks of any size whole and in order", "
     const auto data = pattern(bytes, ++seed);
     auto slot = p.send->acquire();
     REQUIRE(slot.size() == 4096);
-    std::memcpy(slot.data(), data.data(), bytes);
+    if (bytes > 0) std::memcpy(slot.data(), data.data(), bytes);
     p.send->commit(bytes);
     auto got = p.recv->peek();
     REQUIRE(got.has_value());
     REQUIRE(got->size() == bytes);
-    CHECK(std::memcmp(got->data(), data.data(), bytes) == 0);
+    if (bytes > 0) CHECK(std::memcmp(got->data(), data.data(), bytes) == 0);
     auto again = p.recv->peek();  // peeking again gives the same chunk until it is released
     REQUIRE(again.has_value());
     CHECK(again->size() == bytes);
