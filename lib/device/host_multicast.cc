@@ -6,12 +6,15 @@
 
 #include "common/dtype.h"
 #include "device/reduce_kernels.h"
+#include "device/streaming_copy.h"
 
 namespace fccl {
 namespace {
 
 // A block of dst and the block of the source being folded in stay in L1 together.
 constexpr size_t kBlockBytes = 8 * 1024;
+// A block of a large store's source stays in L2 while it goes to every destination.
+constexpr size_t kStoreBlockBytes = 64 * 1024;
 
 }  // namespace
 
@@ -35,13 +38,20 @@ Status multicastReduceKernel(void* dst, const void* const* srcs, int nsrcs, size
   const int second = first == 0 ? 1 : 0;
   const size_t blockElems = std::max<size_t>(kBlockBytes / elem, 1);
   auto* out = static_cast<std::byte*>(dst);
+  // A large result goes out with non-temporal stores: each block is made in a scratch block
+  // that stays in L1, then streamed to dst, which is never read into the cache.
+  const bool streaming = count * elem >= kStreamingMinBytes;
+  alignas(64) std::byte scratch[kBlockBytes];
   for (size_t at = 0; at < count; at += blockElems) {
     const size_t n = std::min(blockElems, count - at), offset = at * elem;
     auto source = [&](int k) { return static_cast<const std::byte*>(srcs[k]) + offset; };
-    FCCL_TRY(reduceKernel(out + offset, source(first), source(second), n, type, op));
+    std::byte* made = streaming ? scratch : out + offset;
+    FCCL_TRY(reduceKernel(made, source(first), source(second), n, type, op));
     for (int k = 0; k < nsrcs; ++k)
-      if (k != first && k != second) FCCL_TRY(reduceKernel(out + offset, out + offset, source(k), n, type, op));
+      if (k != first && k != second) FCCL_TRY(reduceKernel(made, made, source(k), n, type, op));
+    if (streaming) nonTemporalCopy(out + offset, scratch, n * elem);
   }
+  if (streaming) streamingFence();
   return Status::ok();
 }
 
@@ -50,10 +60,22 @@ Status multicastStoreKernel(void* const* dsts, int ndsts, const void* src, size_
   if (ndsts < 1 || !dsts || !src)
     return Status(Code::kInvalidArgument, "multicastStore of " + std::to_string(bytes) + " bytes to " +
                                               std::to_string(ndsts) + " destinations" + (src ? "" : " from NULL"));
-  for (int k = 0; k < ndsts; ++k) {
+  for (int k = 0; k < ndsts; ++k)
     if (!dsts[k]) return Status(Code::kInvalidArgument, "multicastStore: destination " + std::to_string(k) + " is NULL");
-    if (dsts[k] != src) std::memcpy(dsts[k], src, bytes);
+  if (bytes < kStreamingMinBytes) {
+    for (int k = 0; k < ndsts; ++k)
+      if (dsts[k] != src) std::memcpy(dsts[k], src, bytes);
+    return Status::ok();
   }
+  // Large: block by block, so src comes from memory once and not once per destination, and
+  // with non-temporal stores.
+  const auto* from = static_cast<const std::byte*>(src);
+  for (size_t at = 0; at < bytes; at += kStoreBlockBytes) {
+    const size_t n = std::min(kStoreBlockBytes, bytes - at);
+    for (int k = 0; k < ndsts; ++k)
+      if (dsts[k] != src) nonTemporalCopy(static_cast<std::byte*>(dsts[k]) + at, from + at, n);
+  }
+  streamingFence();
   return Status::ok();
 }
 

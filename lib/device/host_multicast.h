@@ -4,6 +4,7 @@
 //    block of dst is made from the first two members, then every further member is folded in,
 //    so each source is read once and dst written once from memory, not n-1 times.
 //  - multicastStore copies src to every destination.
+//  - Large results go to memory with non-temporal stores (streaming_copy.h).
 #pragma once
 
 #include <cstddef>

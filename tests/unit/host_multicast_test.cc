@@ -65,6 +65,42 @@ TEST_CASE("multicastStore writes src into every member and leaves src itself alo
   CHECK_FALSE(device->multicastReduce(src.data(), none, 4, fcclUint8, fcclSum).isOk());
 }
 
+TEST_CASE("large multicast reduces and stores stream to memory, at any alignment", "[unit][device][nvls]") {
+  // From 256 KiB the kernels write with non-temporal stores: block heads and tails at odd
+  // addresses, a result that ends mid-line, and dst aliasing a source must all come out exact.
+  auto device = hostDevice();
+  const fcclDataType_t type = GENERATE(fcclUint8, fcclFloat32, fcclBfloat16);
+  const size_t skew = GENERATE(as<size_t>{}, 0, 1, 13);  // bytes every buffer starts past a line
+  const int aliased = GENERATE(-1, 1);
+  const int members = 3;
+  const size_t es = elementBytes(type), count = (600001 + es - 1) / es;
+  std::vector<std::vector<std::byte>> buffers(members, std::vector<std::byte>(count * es + skew));
+  for (int m = 0; m < members; ++m)
+    for (size_t i = 0; i < count; ++i)
+      encode(type, inputValue(type, fcclSum, m, i, members), buffers[static_cast<size_t>(m)].data() + skew + i * es);
+  std::vector<std::byte> own(count * es + skew);
+  std::byte* dst = (aliased < 0 ? own.data() : buffers[static_cast<size_t>(aliased)].data()) + skew;
+  std::vector<const void*> srcs;
+  for (auto& b : buffers) srcs.push_back(b.data() + skew);
+  REQUIRE(device->multicastReduce(dst, srcs, count, type, fcclSum).isOk());
+  for (size_t i = 0; i < count; ++i) {
+    INFO("type " << type << " skew " << skew << " dst " << aliased << " element " << i);
+    REQUIRE(matches(type, fcclSum, decode(type, dst + i * es), reducedValue(type, fcclSum, i, members)));
+  }
+
+  const size_t bytes = count * es;
+  std::vector<std::vector<std::byte>> targets(members, std::vector<std::byte>(bytes + skew + 1, std::byte{0xee}));
+  std::vector<void*> dsts;
+  for (auto& t : targets) dsts.push_back(t.data() + skew);
+  dsts.push_back(dst);  // the source itself among the members: left alone
+  REQUIRE(device->multicastStore(dsts, dst, bytes).isOk());
+  for (auto& t : targets) {
+    CHECK(std::memcmp(t.data() + skew, dst, bytes) == 0);
+    CHECK(t[bytes + skew] == std::byte{0xee});  // nothing past the end
+    if (skew > 0) CHECK(t[skew - 1] == std::byte{0xee});
+  }
+}
+
 TEST_CASE("a device plugin gives both multicast hooks or neither", "[unit][device][nvls]") {
   fcclDevice_v1_t plugin = hostDevicePlugin();
   CHECK(checkDevicePlugin(&plugin, "test").isOk());
