@@ -68,24 +68,25 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
   }
   if (isExchange(call.collective)) return runExchange(call, seq);
   std::optional<bool> zeroCopy;
-  auto tuned = tuneCall(call, tunedBytes(call, nranks_), describeCall(call, seq), &zeroCopy);
+  const std::string what = describeCall(call, seq);  // once: it names the call in every message and report
+  auto tuned = tuneCall(call, tunedBytes(call, nranks_), what, &zeroCopy);
   if (!tuned.isOk()) {
     if (!hierarchy_ && options_.algorithm.find("hier") != std::string::npos)
-      return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + describeCall(call, seq));
-    return std::move(tuned).takeStatus().context(describeCall(call, seq));
+      return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + what);
+    return std::move(tuned).takeStatus().context(what);
   }
   const TuneChoice choice = *tuned;
   PlanRequest request{call.collective, call.count, choice.channels, *ring_, call.root,
                       hierarchy_ ? &*hierarchy_ : nullptr, choice.chunkBytes / typeSize(call.type)};
   if (usesMulticast(choice.algorithm.name) && nranks_ > 1)
-    return runMulticast(call, choice, request, describeCall(call, seq), zeroCopy);
+    return runMulticast(call, choice, request, what, zeroCopy);
   const Plan plan = choice.algorithm.plan(request);
-  FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", describeCall(call, seq).c_str(),
+  FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", what.c_str(),
              std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),
              std::string(protoName(choice.proto)).c_str(), choice.channels, choice.chunkBytes,
              std::string(choice.algorithm.reason).c_str());
   return executeWithScratch(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_},
-                            describeCall(call, seq), choice.proto, choice.chunkBytes);
+                            what, choice.proto, choice.chunkBytes);
 }
 
 Status Communicator::executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what, Proto proto,
