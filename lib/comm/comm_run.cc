@@ -53,8 +53,11 @@ Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
     }
     if (s.isOk() && !batch.pointToPoint.empty()) s = runPointToPoint(batch.pointToPoint, ++seq_);
   }
+  // Explained before the turn ends: once the last turn has ended, a destroy or abort waiting in
+  // another thread may free this communicator.
+  Status result = explainHalt(std::move(s));
   endTurn(ticket);
-  return explainHalt(std::move(s));
+  return result;
 }
 
 Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {

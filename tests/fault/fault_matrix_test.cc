@@ -112,6 +112,9 @@ std::string rankMain(int rank, Fault fault, const char* transport, const fcclUni
   // "nvls" is no transport: the ranks run the multicast algorithms on the scale-up fabric.
   if (transport && std::string(transport) == "nvls") setenv("FCCL_ALGO", "nvls,nvls_oneshot", 1);
   else if (transport) setenv("FCCL_TRANSPORT", transport, 1);
+  // A sanitizer's runtime starts a helper thread of its own with the first thread created, and
+  // keeps it: one thread made and joined first puts it in the count before the comm exists.
+  std::thread([] {}).join();
   const int threadsBefore = threadCount();
   std::string error;
   fcclComm_t comm = initComm(id, kRanks, rank, kTimeoutMs, &error);
