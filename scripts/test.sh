@@ -38,6 +38,9 @@ else
   export ASAN_OPTIONS=$common:detect_leaks=1:${ASAN_OPTIONS:-}
   export LSAN_OPTIONS=suppressions=$supp/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}
   export UBSAN_OPTIONS=$common:suppressions=$supp/ubsan.supp:${UBSAN_OPTIONS:-}
+  # TSan runs every instruction several times slower: the fault tests stretch the slack they
+  # allow on top of fccl's promises (an abort within 1 s, an error within the timeout + 2 s).
+  if [ "$sanitize" = thread ]; then export FCCL_TEST_SLOWDOWN=10; fi
   # TSan: the test harness forks ranks from a process whose bootstrap root thread runs, and a rank
   # then starts threads of its own; TSan refuses that unless told (fccl takes its fork guard
   # around fork, lib/bootstrap/root_registry.cc). It exits with its own code rather than abort:

@@ -7,7 +7,8 @@
  * and reports details through the log callback; none may call exit() or abort().
  *
  * Versions: 1.0 ends at `divide`. 1.1 appends streams (streamCreate .. streamQuery). 1.2 appends
- * the multicast calls (multicastReduce, multicastStore). fccl reads `size` to tell which fields a
+ * the multicast calls (multicastReduce, multicastStore). 1.3 appends multicastReduceStore, the
+ * two in one pass, which a plugin may leave NULL. fccl reads `size` to tell which fields a
  * plugin has, so a 1.0 plugin still loads; it only has no streams, and one without the
  * multicast calls runs no NVLS algorithm. */
 #ifndef FCCL_FCCL_DEVICE_H_
@@ -88,6 +89,14 @@ typedef struct {
   fcclResult_t (*multicastReduce)(void* ctx, void* dst, const void* const* srcs, int nsrcs, size_t count,
                                   fcclDataType_t type, fcclRedOp_t op);
   fcclResult_t (*multicastStore)(void* ctx, void* const* dsts, int ndsts, const void* src, size_t bytes);
+
+  /* ---- 1.3: optional; only with the 1.2 hooks. The reduction of the members' slice stored into
+   * every member at once, as a switch's reduce-and-multicast does it: dsts[k][i] = srcs[0][i] op
+   * srcs[1][i] op ... for every k and i < count, each source read once and nothing read back.
+   * A dst may alias a src exactly (in place); otherwise neither dsts nor srcs overlap. When it is
+   * NULL fccl calls multicastReduce into dsts[0], then multicastStore from there. */
+  fcclResult_t (*multicastReduceStore)(void* ctx, void* const* dsts, int ndsts, const void* const* srcs, int nsrcs,
+                                       size_t count, fcclDataType_t type, fcclRedOp_t op);
 } fcclDevice_v1_t;
 
 #ifdef __cplusplus

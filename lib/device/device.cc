@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "common/dtype.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "common/plugin_hooks.h"
@@ -76,7 +77,8 @@ Device::Device(LibraryHandle library, const fcclDevice_v1_t* plugin, void* ctx)
       plugin_(plugin),
       ctx_(ctx),
       hasStreams_(deviceHasStreams(*plugin)),
-      hasMulticast_(deviceHasMulticast(*plugin)) {}
+      hasMulticast_(deviceHasMulticast(*plugin)),
+      hasMulticastReduceStore_(deviceHasMulticastReduceStore(*plugin)) {}
 
 Device::~Device() {
   Status s = callHook(name(), "finalize", [&] { return plugin_->finalize(ctx_); });
@@ -124,6 +126,19 @@ Status Device::multicastStore(std::span<void* const> dsts, const void* src, size
   if (!hasMulticast_) return Status(Code::kInvalidUsage, "device '" + std::string(name()) + "' has no multicast calls");
   return callHook(name(), "multicastStore", [&] {
     return plugin_->multicastStore(ctx_, dsts.data(), static_cast<int>(dsts.size()), src, bytes);
+  });
+}
+
+Status Device::multicastReduceStore(std::span<void* const> dsts, std::span<const void* const> srcs, size_t count,
+                                   fcclDataType_t type, fcclRedOp_t op) {
+  if (dsts.empty()) return Status(Code::kInvalidArgument, "multicastReduceStore to no destination");
+  if (!hasMulticastReduceStore_) {
+    FCCL_TRY(multicastReduce(dsts[0], srcs, count, type, op));
+    return multicastStore(dsts, dsts[0], count * typeSize(type));
+  }
+  return callHook(name(), "multicastReduceStore", [&] {
+    return plugin_->multicastReduceStore(ctx_, dsts.data(), static_cast<int>(dsts.size()), srcs.data(),
+                                         static_cast<int>(srcs.size()), count, type, op);
   });
 }
 

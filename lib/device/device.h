@@ -70,6 +70,10 @@ class Device {
   Status multicastReduce(void* dst, std::span<const void* const> srcs, size_t count, fcclDataType_t type, fcclRedOp_t op);
   // Every dsts[k] = src (a dst equal to src is left alone).
   Status multicastStore(std::span<void* const> dsts, const void* src, size_t bytes);
+  // Every dsts[k] = srcs[0] op srcs[1] op ...: the plugin's one pass (1.3), else a reduce into
+  // dsts[0] and a store from there.
+  Status multicastReduceStore(std::span<void* const> dsts, std::span<const void* const> srcs, size_t count,
+                              fcclDataType_t type, fcclRedOp_t op);
 
   // Native streams (fccl_device.h 1.1), as opaque handles of the plugin. Work on a stream runs in
   // queue order; fn's failing result sticks to the stream. Every method fails with kInvalidUsage
@@ -94,6 +98,7 @@ class Device {
   void* ctx_;
   bool hasStreams_;  // the plugin's struct reaches the 1.1 stream hooks and fills them all
   bool hasMulticast_;  // ... and the 1.2 multicast hooks
+  bool hasMulticastReduceStore_;  // ... and the 1.3 fused one
 };
 
 }  // namespace fccl

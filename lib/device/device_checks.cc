@@ -25,7 +25,14 @@ Status checkStreams(const fcclDevice_v1_t* plugin, const std::string& where) {
 }
 
 Status checkMulticast(const fcclDevice_v1_t* plugin, const std::string& where) {
-  if (plugin->size < kDeviceSizeV1_2 || (!plugin->multicastReduce && !plugin->multicastStore)) return Status::ok();
+  if (plugin->size < kDeviceSizeV1_2) return Status::ok();
+  const bool fused = plugin->size >= kDeviceSizeV1_3 && plugin->multicastReduceStore != nullptr;
+  if (!plugin->multicastReduce && !plugin->multicastStore) {
+    if (fused)
+      return Status(Code::kInvalidUsage,
+                    where + "multicastReduceStore comes only with multicastReduce and multicastStore, which are NULL");
+    return Status::ok();
+  }
   return plugin::firstMissing(where + "multicast hooks come both or neither, but ",
                               {{"multicastReduce", plugin->multicastReduce != nullptr},
                                {"multicastStore", plugin->multicastStore != nullptr}});
@@ -60,6 +67,10 @@ Status checkDevicePlugin(const fcclDevice_v1_t* plugin, const std::string& origi
 
 bool deviceHasMulticast(const fcclDevice_v1_t& plugin) {
   return plugin.size >= kDeviceSizeV1_2 && plugin.multicastReduce != nullptr;
+}
+
+bool deviceHasMulticastReduceStore(const fcclDevice_v1_t& plugin) {
+  return deviceHasMulticast(plugin) && plugin.size >= kDeviceSizeV1_3 && plugin.multicastReduceStore != nullptr;
 }
 
 bool deviceHasStreams(const fcclDevice_v1_t& plugin) {

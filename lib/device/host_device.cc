@@ -149,9 +149,14 @@ fcclResult_t hostMulticastStore(void* ctx, void* const* dsts, int ndsts, const v
   return report(ctx, "multicastStore", multicastStoreKernel(dsts, ndsts, src, bytes));
 }
 
+fcclResult_t hostMulticastReduceStore(void* ctx, void* const* dsts, int ndsts, const void* const* srcs, int nsrcs,
+                                      size_t count, fcclDataType_t type, fcclRedOp_t op) {
+  return report(ctx, "multicastReduceStore", multicastReduceStoreKernel(dsts, ndsts, srcs, nsrcs, count, type, op));
+}
+
 constexpr fcclDevice_v1_t kHostDevice = {
     .size = sizeof(fcclDevice_v1_t),
-    .version = FCCL_DEVICE_VERSION(1, 2),
+    .version = FCCL_DEVICE_VERSION(1, 3),
     .name = "host",
     .init = hostInit,
     .finalize = hostFinalize,
@@ -168,6 +173,7 @@ constexpr fcclDevice_v1_t kHostDevice = {
     .streamQuery = hostStreamQuery,
     .multicastReduce = hostMulticastReduce,
     .multicastStore = hostMulticastStore,
+    .multicastReduceStore = hostMulticastReduceStore,
 };
 
 }  // namespace

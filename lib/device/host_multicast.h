@@ -4,6 +4,8 @@
 //    block of dst is made from the first two members, then every further member is folded in,
 //    so each source is read once and dst written once from memory, not n-1 times.
 //  - multicastStore copies src to every destination.
+//  - multicastReduceStore (1.3) does both in one pass: each block is reduced in L1 and written
+//    to every destination, so nothing is read back.
 //  - Large results go to memory with non-temporal stores (streaming_copy.h).
 #pragma once
 
@@ -17,5 +19,7 @@ namespace fccl {
 Status multicastReduceKernel(void* dst, const void* const* srcs, int nsrcs, size_t count, fcclDataType_t type,
                              fcclRedOp_t op);
 Status multicastStoreKernel(void* const* dsts, int ndsts, const void* src, size_t bytes);
+Status multicastReduceStoreKernel(void* const* dsts, int ndsts, const void* const* srcs, int nsrcs, size_t count,
+                                  fcclDataType_t type, fcclRedOp_t op);
 
 }  // namespace fccl

@@ -1,6 +1,11 @@
 #include "device/streaming_copy.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -8,6 +13,31 @@
 #endif
 
 namespace fccl {
+namespace {
+
+size_t defaultStreamingMinBytes() {
+  if (const char* v = std::getenv("FCCL_NT_MIN_BYTES")) {
+    char* end = nullptr;
+    const unsigned long long bytes = std::strtoull(v, &end, 10);
+    if (end != v && *end == '\0' && bytes > 0) return static_cast<size_t>(bytes);
+  }
+  size_t llc = 0;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+  if (const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE); l3 > 0) llc = static_cast<size_t>(l3);
+#endif
+  if (llc == 0) llc = size_t{32} << 20;
+  return std::max(llc / 4, size_t{1} << 20);
+}
+
+std::atomic<size_t>& streamingMin() {
+  static std::atomic<size_t> bytes{defaultStreamingMinBytes()};
+  return bytes;
+}
+
+}  // namespace
+
+size_t streamingMinBytes() { return streamingMin().load(std::memory_order_relaxed); }
+void setStreamingMinBytes(size_t bytes) { streamingMin().store(bytes, std::memory_order_relaxed); }
 
 void nonTemporalCopy(void* dst, const void* src, size_t bytes) {
 #if defined(__SSE2__)
@@ -39,7 +69,7 @@ void nonTemporalCopy(void* dst, const void* src, size_t bytes) {
 }
 
 void streamingCopy(void* dst, const void* src, size_t bytes) {
-  if (bytes >= kStreamingMinBytes)
+  if (bytes >= streamingMinBytes())
     nonTemporalCopy(dst, src, bytes);
   else
     std::memcpy(dst, src, bytes);

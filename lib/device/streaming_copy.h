@@ -3,8 +3,10 @@
 // the destination line into the cache (read for ownership), a third of the memory traffic of a
 // copy. Non-temporal stores write whole lines without reading them.
 //  - nonTemporalCopy copies with non-temporal stores, whatever the size.
-//  - streamingCopy does so from kStreamingMinBytes on, and is a memcpy below it (a small result
-//    is read by a peer soon, from the shared cache).
+//  - streamingCopy does so from streamingMinBytes() on, and is a memcpy below it: what fits in
+//    the shared cache is read from there by a peer soon (a staged round copied out of the
+//    window, a result the application reads next), and bypassing the cache would cost a trip
+//    to memory instead of saving one.
 //  - Non-temporal stores are weakly ordered: streamingFence orders them before any later store,
 //    such as the flag that tells a peer the data is there. Call it before returning to the caller.
 // Where the CPU has no such stores the copy is a memcpy and the fence does nothing.
@@ -14,7 +16,10 @@
 
 namespace fccl {
 
-inline constexpr size_t kStreamingMinBytes = 256 * 1024;
+// FCCL_NT_MIN_BYTES, else a quarter of the last-level cache (at least 1 MiB); read once.
+size_t streamingMinBytes();
+// Replaces it (tests exercise the streaming path on small buffers).
+void setStreamingMinBytes(size_t bytes);
 
 void nonTemporalCopy(void* dst, const void* src, size_t bytes);
 void streamingCopy(void* dst, const void* src, size_t bytes);

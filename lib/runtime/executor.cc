@@ -37,6 +37,11 @@ class PlanRun {
   // A multicast plan: its one channel step by step, each step whole, syncs waiting.
   Status runMulticast();
   Status multicastStep(const Step& step, MulticastLinks& object);
+  // A reduce whose result the next step stores into every member, as one device pass.
+  bool fusesWithNext(const std::vector<Step>& steps, size_t i) const;
+  Status multicastReduceStore(const Step& reduce, const Step& store, MulticastLinks& object);
+  // Each member's address of `slice` of its copy of the buffer, checked against the mapping.
+  Status memberSlices(MulticastLinks& object, const Slice& slice, std::byte** out) const;
   Status waitForMembers(MulticastLinks& object, std::vector<Cursor>& at);
   bool finished(const Cursor& c) const { return c.round >= c.rounds; }
   const Step& stepOf(const Cursor& c) const { return plan_.channels[static_cast<size_t>(c.channel)].steps[c.step]; }
@@ -148,22 +153,29 @@ Status PlanRun::moveChunk(const Step& step, size_t offset, size_t count, std::sp
 
 // The members' copies of a slice: each member's buffer must hold it (a member's buffer is what
 // its mapping says, not what we assume).
-Status PlanRun::multicastStep(const Step& step, MulticastLinks& object) {
+Status PlanRun::memberSlices(MulticastLinks& object, const Slice& slice, std::byte** out) const {
   const int members = object.members();
   if (members < 1 || members > kMaxMulticastMembers)
     return Status(Code::kInternal, "multicast object of " + std::to_string(members) + " members");
-  const bool reduce = step.prim == Prim::kMulticastReduce;
-  const Slice& remote = reduce ? step.src : step.dst;
-  const size_t bytes = remote.count * elemBytes_, offset = remote.offset * elemBytes_;
-  std::array<std::byte*, kMaxMulticastMembers> copies;
+  const size_t bytes = slice.count * elemBytes_, offset = slice.offset * elemBytes_;
   for (int m = 0; m < members; ++m) {
-    std::span<std::byte> buffer = object.memberBuffer(m, remote.buffer);
+    std::span<std::byte> buffer = object.memberBuffer(m, slice.buffer);
     if (buffer.size() < offset || buffer.size() - offset < bytes)
       return Status(Code::kInternal, "rank " + std::to_string(m) + "'s copy of the buffer holds " +
                                          std::to_string(buffer.size()) + " bytes, the step needs " +
                                          std::to_string(offset + bytes));
-    copies[static_cast<size_t>(m)] = buffer.data() + offset;
+    out[m] = buffer.data() + offset;
   }
+  return Status::ok();
+}
+
+Status PlanRun::multicastStep(const Step& step, MulticastLinks& object) {
+  const int members = object.members();
+  const bool reduce = step.prim == Prim::kMulticastReduce;
+  const Slice& remote = reduce ? step.src : step.dst;
+  const size_t bytes = remote.count * elemBytes_;
+  std::array<std::byte*, kMaxMulticastMembers> copies;
+  FCCL_TRY(memberSlices(object, remote, copies.data()));
   if (reduce) {
     std::byte* dst = at(step.dst, 0);
     std::array<const void*, kMaxMulticastMembers> sources;
@@ -178,6 +190,36 @@ Status PlanRun::multicastStep(const Step& step, MulticastLinks& object) {
     FCCL_TRY(device_.multicastStore(std::span(targets.data(), static_cast<size_t>(members)), at(step.src, 0), bytes));
   }
   moved_ += bytes;
+  return Status::ok();
+}
+
+// An average divides between the reduce and the store, so it keeps the two steps apart.
+bool PlanRun::fusesWithNext(const std::vector<Step>& steps, size_t i) const {
+  if (i + 1 >= steps.size() || call_.op == fcclAvg) return false;
+  const Step &reduce = steps[i], &store = steps[i + 1];
+  return reduce.prim == Prim::kMulticastReduce && store.prim == Prim::kMulticastStore &&
+         store.src.buffer == reduce.dst.buffer && store.src.offset == reduce.dst.offset &&
+         store.src.count == reduce.dst.count && store.dst.count == reduce.dst.count;
+}
+
+Status PlanRun::multicastReduceStore(const Step& reduce, const Step& store, MulticastLinks& object) {
+  const int members = object.members();
+  std::array<std::byte*, kMaxMulticastMembers> from, to;
+  FCCL_TRY(memberSlices(object, reduce.src, from.data()));
+  FCCL_TRY(memberSlices(object, store.dst, to.data()));
+  std::array<const void*, kMaxMulticastMembers> sources;
+  std::copy_n(from.begin(), members, sources.begin());
+  // The members' copies, and this rank's own result where it is none of them (staged: the
+  // result goes to the output and to every member's window).
+  std::array<void*, kMaxMulticastMembers + 1> targets;
+  std::copy_n(to.begin(), members, targets.begin());
+  size_t ntargets = static_cast<size_t>(members);
+  std::byte* mine = at(reduce.dst, 0);
+  if (std::find(to.begin(), to.begin() + members, mine) == to.begin() + members) targets[ntargets++] = mine;
+  FCCL_TRY(device_.multicastReduceStore(std::span(targets.data(), ntargets),
+                                        std::span(sources.data(), static_cast<size_t>(members)), reduce.dst.count,
+                                        call_.type, reduceOp_));
+  moved_ += (reduce.src.count + store.dst.count) * elemBytes_;
   return Status::ok();
 }
 
@@ -207,6 +249,13 @@ Status PlanRun::runMulticast() {
     switch (step.prim) {
       case Prim::kMulticastSync: s = waitForMembers(*call_.multicast, at); break;
       case Prim::kMulticastReduce:
+        if (fusesWithNext(steps, at[0].step)) {
+          s = multicastReduceStore(step, steps[at[0].step + 1], *call_.multicast);
+          ++at[0].step;
+          break;
+        }
+        s = multicastStep(step, *call_.multicast);
+        break;
       case Prim::kMulticastStore: s = multicastStep(step, *call_.multicast); break;
       case Prim::kCopy: s = moveChunk(step, 0, step.src.count, {}, nullptr); break;
       default: s = Status(Code::kInternal, "primitive " + std::string(primName(step.prim)) + " in a multicast plan");

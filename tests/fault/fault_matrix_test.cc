@@ -21,6 +21,7 @@
 #include "harness/rank_log.h"
 #include "harness/rank_signal.h"
 #include "harness/run_ranks.h"
+#include "harness/time_bounds.h"
 
 namespace fccl::test {
 namespace {
@@ -28,7 +29,7 @@ namespace {
 constexpr int kRanks = 4;
 constexpr int kVictim = 2;
 constexpr int kTimeoutMs = 5000;
-constexpr int64_t kBoundMs = kTimeoutMs + 2000;
+const int64_t kBoundMs = kTimeoutMs + slackMs(2000);
 constexpr size_t kCount = 1 << 16;
 
 enum class Fault { kKillBefore, kKillDuring, kKillAfter, kStop, kOtherCollective, kExitWithoutDestroy };
@@ -161,7 +162,7 @@ std::string rankMain(int rank, Fault fault, const char* transport, const fcclUni
   FCCL_TEST_CALL(fcclCommAbort(comm));
   const auto abortMs =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - abortStart).count();
-  if (abortMs > 1000) return "fcclCommAbort took " + std::to_string(abortMs) + " ms";
+  if (abortMs > slackMs(1000)) return "fcclCommAbort took " + std::to_string(abortMs) + " ms";
   log.write("error " + std::to_string(rank) + " " + std::to_string(static_cast<int>(r)) + " " +
             std::to_string(failedAt) + " " + std::to_string(start));
   if (!expectedCode(fault, r)) return std::string("unexpected ") + fcclGetErrorString(r) + ": " + text;
