@@ -63,6 +63,9 @@ Plan nvlsAllReducePlan(const PlanRequest& req);
 Plan nvlsOneShotAllReducePlan(const PlanRequest& req);
 Plan nvlsAllGatherPlan(const PlanRequest& req);
 Plan nvlsReduceScatterPlan(const PlanRequest& req);
+// All-to-all of `count` elements per pair straight into the members' outputs (zero copy only:
+// every member's output mapped by the others).
+Plan nvlsAllToAllPlan(int rank, int nranks, size_t count);
 Plan ringAllGatherPlan(const PlanRequest& req);
 Plan ringReduceScatterPlan(const PlanRequest& req);
 Plan chainBroadcastPlan(const PlanRequest& req);

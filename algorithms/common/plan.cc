@@ -14,6 +14,7 @@ std::string_view primName(Prim prim) {
     case Prim::kMulticastSync: return "multicastSync";
     case Prim::kMulticastReduce: return "multicastReduce";
     case Prim::kMulticastStore: return "multicastStore";
+    case Prim::kMulticastPut: return "multicastPut";
   }
   return "?";
 }
@@ -22,7 +23,8 @@ bool primSends(Prim p) {
   return p == Prim::kSend || p == Prim::kRecvReduceSend || p == Prim::kRecvReduceCopySend || p == Prim::kRecvCopySend;
 }
 bool primMulticast(Prim p) {
-  return p == Prim::kMulticastSync || p == Prim::kMulticastReduce || p == Prim::kMulticastStore;
+  return p == Prim::kMulticastSync || p == Prim::kMulticastReduce || p == Prim::kMulticastStore ||
+         p == Prim::kMulticastPut;
 }
 bool primRecvs(Prim p) { return p != Prim::kSend && p != Prim::kCopy && !primMulticast(p); }
 bool primReduces(Prim p) {
@@ -30,11 +32,11 @@ bool primReduces(Prim p) {
 }
 bool primReadsSrc(Prim p) {
   return p == Prim::kSend || p == Prim::kCopy || primReduces(p) || p == Prim::kMulticastReduce ||
-         p == Prim::kMulticastStore;
+         p == Prim::kMulticastStore || p == Prim::kMulticastPut;
 }
 bool primWritesDst(Prim p) {
   return p == Prim::kRecv || p == Prim::kRecvReduceCopySend || p == Prim::kRecvReduceCopy || p == Prim::kRecvCopySend ||
-         p == Prim::kCopy || p == Prim::kMulticastReduce || p == Prim::kMulticastStore;
+         p == Prim::kCopy || p == Prim::kMulticastReduce || p == Prim::kMulticastStore || p == Prim::kMulticastPut;
 }
 
 namespace {
@@ -54,7 +56,7 @@ std::string describePlan(const Plan& plan) {
     for (const Step& s : plan.channels[c].steps) {
       out += "\n  " + std::string(primName(s.prim));
       if (primRecvs(s.prim)) out += " from " + std::to_string(s.recvPeer);
-      if (primSends(s.prim)) out += " to " + std::to_string(s.sendPeer);
+      if (primSends(s.prim) || s.prim == Prim::kMulticastPut) out += " to " + std::to_string(s.sendPeer);
       if (primReadsSrc(s.prim)) out += " src " + describeSlice(s.src);
       if (primWritesDst(s.prim)) out += " dst " + describeSlice(s.dst);
       if (s.lag > 0) out += " lag " + std::to_string(s.lag);

@@ -32,6 +32,7 @@ enum class Prim : uint8_t {
   kMulticastSync,    // arrive, then wait until every member has arrived at its matching sync
   kMulticastReduce,  // dst (this rank's) = reduction over every member of its src slice
   kMulticastStore,   // every member's dst slice = this rank's src slice
+  kMulticastPut,     // member sendPeer's dst slice = this rank's src slice (a store to one)
 };
 std::string_view primName(Prim prim);
 

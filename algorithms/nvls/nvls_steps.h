@@ -35,6 +35,10 @@ inline void store(std::vector<Step>& steps, Slice from, Slice to) {
   if (from.count > 0) steps.push_back({Prim::kMulticastStore, kNoPeer, kNoPeer, from, to});
 }
 
+inline void put(std::vector<Step>& steps, int member, Slice from, Slice to) {
+  if (from.count > 0) steps.push_back({Prim::kMulticastPut, member, kNoPeer, from, to});
+}
+
 inline Plan multicastPlan(std::string algorithm) {
   Plan plan{std::move(algorithm), std::vector<Channel>(1)};
   plan.multicast = true;

@@ -81,6 +81,42 @@ Expected<TuneChoice> Communicator::tuneCall(const CollectiveCall& call, size_t b
   return staged;
 }
 
+Expected<bool> Communicator::tryZeroCopyAllToAll(const CollectiveCall& call, const std::string& what) {
+  const size_t elem = typeSize(call.type), n = static_cast<size_t>(nranks_), bytes = call.count * elem * n;
+  // Only where zero copy can pay for its agreement, and never for all-to-allv: a sender does not
+  // know where in the receiver's output its block goes.
+  // In place a rank would overwrite the block a peer has yet to read from the same buffer.
+  const bool eligible = call.collective == Collective::kAllToAll && tuner_->shape().multicast && nranks_ > 1 &&
+                        call.count > 0 && bytes > kOneShotMaxBytes && call.input != call.output;
+  if (!eligible) return false;
+  if (zeroCopyPause_ > 0) {
+    --zeroCopyPause_;
+    return false;
+  }
+  FCCL_TRY(ensureMulticast(what));
+  multicast_->setCall(callDigest(call, "zero copy?"), what);
+  waitState_.begin(seq_, what);
+  waitState_.waiting("agreeing on zero copy with every rank");
+  const MulticastGroup::CallBuffers buffers{call.input, bytes, call.output, bytes, false, true};
+  auto agreed = multicast_->agreeZeroCopy(buffers, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_);
+  if (!agreed.isOk()) return failMoving(std::move(agreed).takeStatus(), what);
+  waitState_.end();
+  if (!*agreed) {
+    zeroCopyPause_ = kZeroCopyPause;
+    FCCL_INFO(Subsys::kTune, "%s: not every rank's output can be mapped (fcclMemAlloc); FIFOs for the next %u calls",
+              what.c_str(), kZeroCopyPause);
+    return false;
+  }
+  multicast_->setCall(callDigest(call, "nvls"), what);
+  waitState_.begin(seq_, what);
+  multicast_->prepare(true, false);
+  const Plan plan = nvlsAllToAllPlan(rank_, nranks_, call.count);
+  FCCL_TRACE(Subsys::kColl, "%s: direct, zero copy into every rank's output on the multicast object", what.c_str());
+  ExecCall exec{call.input, call.output, call.type, call.op, nranks_, {}, multicast_.get()};
+  FCCL_TRY(execute(plan, exec, Proto::kSimple, options_.chunkBytes, what));
+  return true;
+}
+
 Status Communicator::runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request,
                                   const std::string& what, std::optional<bool> zeroCopy) {
   FCCL_TRY(ensureMulticast(what));

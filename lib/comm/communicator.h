@@ -147,6 +147,10 @@ class Communicator {
   Expected<TuneChoice> tuneCall(const CollectiveCall& call, size_t bytes, const std::string& what,
                                 std::optional<bool>* zeroCopy);
   Status ensureMulticast(const std::string& what);
+  // A direct all-to-all straight into the members' outputs when every rank's output is mapped
+  // (fcclMemAlloc): true when it ran (or failed: see the status), false when the ranks agreed
+  // it cannot.
+  Expected<bool> tryZeroCopyAllToAll(const CollectiveCall& call, const std::string& what);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
   // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is

@@ -152,6 +152,8 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
   const bool nothingOnRails =
       call.collective == Collective::kAllToAll && !onRail(call.count, choice.railMaxBytes / typeSize(call.type));
   if (choice.algorithm != "hier" || nothingOnRails) {
+    FCCL_ASSIGN_OR_RETURN(bool zeroCopied, tryZeroCopyAllToAll(call, what));
+    if (zeroCopied) return Status::ok();
     // Direct, each rank planning from its own call: no counts to exchange.
     const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
     auto plan = call.collective == Collective::kAllToAll ? allToAllPlan(rank_, nranks_, call.count, chunkElems)

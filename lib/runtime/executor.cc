@@ -40,6 +40,7 @@ class PlanRun {
   // A reduce whose result the next step stores into every member, as one device pass.
   bool fusesWithNext(const std::vector<Step>& steps, size_t i) const;
   Status multicastReduceStore(const Step& reduce, const Step& store, MulticastLinks& object);
+  Status multicastPut(const Step& step, MulticastLinks& object);
   // Each member's address of `slice` of its copy of the buffer, checked against the mapping.
   Status memberSlices(MulticastLinks& object, const Slice& slice, std::byte** out) const;
   Status waitForMembers(MulticastLinks& object, std::vector<Cursor>& at);
@@ -146,7 +147,8 @@ Status PlanRun::moveChunk(const Step& step, size_t offset, size_t count, std::sp
     }
     case Prim::kMulticastSync:
     case Prim::kMulticastReduce:
-    case Prim::kMulticastStore: break;  // only in multicast plans (runMulticast)
+    case Prim::kMulticastStore:
+    case Prim::kMulticastPut: break;  // only in multicast plans (runMulticast)
   }
   return Status(Code::kInternal, "primitive " + std::string(primName(step.prim)) + " outside a multicast plan");
 }
@@ -223,6 +225,22 @@ Status PlanRun::multicastReduceStore(const Step& reduce, const Step& store, Mult
   return Status::ok();
 }
 
+Status PlanRun::multicastPut(const Step& step, MulticastLinks& object) {
+  if (step.sendPeer < 0 || step.sendPeer >= object.members())
+    return Status(Code::kInternal, "multicastPut to member " + std::to_string(step.sendPeer) + " of " +
+                                       std::to_string(object.members()));
+  const size_t bytes = step.dst.count * elemBytes_, offset = step.dst.offset * elemBytes_;
+  std::span<std::byte> buffer = object.memberBuffer(step.sendPeer, step.dst.buffer);
+  if (buffer.size() < offset || buffer.size() - offset < bytes)
+    return Status(Code::kInternal, "rank " + std::to_string(step.sendPeer) + "'s copy of the buffer holds " +
+                                       std::to_string(buffer.size()) + " bytes, the step needs " +
+                                       std::to_string(offset + bytes));
+  void* target[1] = {buffer.data() + offset};
+  FCCL_TRY(device_.multicastStore(std::span(target, 1), at(step.src, 0), bytes));
+  moved_ += bytes;
+  return Status::ok();
+}
+
 Status PlanRun::waitForMembers(MulticastLinks& object, std::vector<Cursor>& at) {
   object.arrive();
   Backoff backoff;
@@ -257,6 +275,7 @@ Status PlanRun::runMulticast() {
         s = multicastStep(step, *call_.multicast);
         break;
       case Prim::kMulticastStore: s = multicastStep(step, *call_.multicast); break;
+      case Prim::kMulticastPut: s = multicastPut(step, *call_.multicast); break;
       case Prim::kCopy: s = moveChunk(step, 0, step.src.count, {}, nullptr); break;
       default: s = Status(Code::kInternal, "primitive " + std::string(primName(step.prim)) + " in a multicast plan");
     }

@@ -278,9 +278,11 @@ void runMatrix(int n, const char* algo = nullptr, const char* transport = nullpt
     const std::string algoName = algo ? algo : "";
     const bool hier = algoName == "hier";                             // all but broadcast and reduce have one
     const bool nvls = algoName.find("nvls") != std::string::npos;  // all-reduce, all-gather, reduce-scatter
+    const bool exchange = algoName == "direct";                      // all-to-all(v) only
     const auto cases = hier        ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kAllToAll,
                                              Coll::kAllToAllv}, n)
                        : nvls      ? matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter}, n)
+                       : exchange  ? matrix({Coll::kAllToAll, Coll::kAllToAllv}, n)
                        : algo      ? matrix({Coll::kAllReduce}, n)
                        : transport ? scaleOutMatrix(n)
                                    : matrix({Coll::kAllReduce, Coll::kAllGather, Coll::kReduceScatter, Coll::kBroadcast,
@@ -342,6 +344,11 @@ TEST_CASE("NVLS all-reduce, all-gather and reduce-scatter are correct staged thr
 TEST_CASE("NVLS all-reduce, all-gather and reduce-scatter are correct zero copy on fcclMemAlloc buffers",
           "[integration][collectives][nvls]") {
   for (int n : {2, 5}) runMatrix(n, "nvls,nvls_oneshot", nullptr, 0, nullptr, true);
+}
+TEST_CASE("direct all-to-all is correct zero copy into fcclMemAlloc outputs", "[integration][collectives][nvls]") {
+  // From 64 KiB out of place the ranks write straight into each other's outputs; in place and
+  // all-to-allv keep the FIFOs.
+  for (int n : {2, 5}) runMatrix(n, "direct", nullptr, 0, nullptr, true);
 }
 TEST_CASE("the default algorithms are correct on fcclMemAlloc buffers", "[integration][collectives]") {
   runMatrix(3, nullptr, nullptr, 0, nullptr, true);
