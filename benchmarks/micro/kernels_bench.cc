@@ -1,5 +1,6 @@
 // Micro-benchmarks (Google Benchmark) of what a collective's step costs on the host device:
-// the reduction kernel per dtype, and one chunk through a scale-up FIFO (copy in, copy out),
+// the reduction kernel per dtype, one chunk through a scale-up FIFO (copy in, copy out), one
+// member's step of an NVLS all-reduce (multicastReduceStore),
 // each next to memcpy of the same bytes, the bound on this machine's memory system.
 //   build/benchmarks/fccl-micro [--benchmark_filter=Reduce]
 // Bytes per second count what the loop touches: a reduction reads two inputs and writes one
@@ -13,6 +14,7 @@
 #include <memory>
 #include <span>
 
+#include "device/host_multicast.h"
 #include "device/reduce_kernels.h"
 #include "perf_types.h"
 #include "transports/scaleup/shm_transport.h"
@@ -61,6 +63,22 @@ void memcpyBound(benchmark::State& state) {
   state.counters["all_threads_bytes_per_second"] =
       benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(bytes) * state.threads(),
                          benchmark::Counter::kIsRate);
+}
+
+// One member's step of an NVLS all-reduce on two members (multicastReduceStore, fp32 sum): its
+// slice reduced from both members and written into both, out of place (into other buffers) or
+// in place (over the sources). It touches 4 x size: two slices read, two written.
+void multicastReduceStore(benchmark::State& state, bool inPlace) {
+  const size_t bytes = static_cast<size_t>(state.range(0)), count = bytes / sizeof(float);
+  Buffer a(bytes, 1), b(bytes, 2), c(bytes, 0), d(bytes, 0);
+  const void* srcs[2] = {a.data(), b.data()};
+  void* dsts[2] = {inPlace ? a.data() : c.data(), inPlace ? b.data() : d.data()};
+  for (auto _ : state) {
+    Status s = multicastReduceStoreKernel(dsts, 2, srcs, 2, count, fcclFloat32, fcclSum);
+    if (!s.isOk()) state.SkipWithError(s.message().c_str());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(4 * bytes));
 }
 
 // One chunk through a scale-up FIFO to ourselves: acquire a slot, copy the chunk in, commit;
@@ -112,6 +130,8 @@ BENCHMARK(memcpyBound)->FCCL_SIZES;
 // benchmarks/README.md (bytes touched per second, summed over the threads).
 BENCHMARK(memcpyBound)->Arg(64 << 20)->ThreadRange(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)))->UseRealTime();
 BENCHMARK(fifoStep)->Arg(64 << 10)->Arg(512 << 10);
+BENCHMARK_CAPTURE(multicastReduceStore, out_of_place, false)->FCCL_SIZES;
+BENCHMARK_CAPTURE(multicastReduceStore, in_place, true)->FCCL_SIZES;
 
 }  // namespace
 }  // namespace fccl
