@@ -29,6 +29,7 @@ void ChannelWalk::move(const SimStep& step, uint64_t count) {
   if (primMulticast(step.prim)) {
     if (step.prim == Prim::kMulticastSync) call_.multicast->sync(rank_);
     else if (step.prim == Prim::kMulticastReduce) call_.multicast->reduce(rank_, bytes);
+    else if (step.prim == Prim::kMulticastPut) call_.multicast->put(rank_, step.sendPeer, bytes);
     else call_.multicast->store(rank_, bytes);
     if (step.prim != Prim::kMulticastSync) call_.sentUp[static_cast<size_t>(rank_)] += bytes;
     return;

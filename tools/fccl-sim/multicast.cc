@@ -51,4 +51,14 @@ void MulticastGroup::store(int rank, uint64_t bytes) {
   sg4::Comm::wait_all(flows);
 }
 
+void MulticastGroup::put(int rank, int member, uint64_t bytes) {
+  using Role = Platform::SwitchRole;
+  sg4::Host* sw = platform_.multicastSwitch(domain_, Role::kMulticast);
+  std::vector<sg4::CommPtr> flows{sg4::Comm::sendto_async(platform_.host(rank), sw, bytes),
+                                  sg4::Comm::sendto_async(sw, platform_.host(member), bytes)};
+  platform_.carry(platform_.toSwitch(rank), static_cast<double>(bytes));
+  platform_.carry(platform_.fromSwitch(member, Role::kMulticast), static_cast<double>(bytes));
+  sg4::Comm::wait_all(flows);
+}
+
 }  // namespace fccl::sim

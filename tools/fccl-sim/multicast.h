@@ -6,7 +6,9 @@
 //  - reduce (the switch's ld_reduce): every member's link carries the slice into the switch,
 //    which reduces it at its per-port rate and streams the result back over the requester's link;
 //  - store: the requester's link carries the slice in, the switch replicates it out over every
-//    member's link at its multicast rate.
+//    member's link at its multicast rate;
+//  - put (kMulticastPut, a store to one member): in over the requester's link, out over that
+//    member's.
 // The flows of one operation run together (the switch streams, it does not store and forward),
 // so an operation costs the latency plus the slice at the slowest rate on its way; flows of
 // concurrent operations share the members' links with each other and with FIFO traffic.
@@ -32,6 +34,7 @@ class MulticastGroup {
   void sync(int rank);
   void reduce(int rank, uint64_t bytes);
   void store(int rank, uint64_t bytes);
+  void put(int rank, int member, uint64_t bytes);
 
  private:
   Platform& platform_;
