@@ -57,28 +57,37 @@ Expected<TuneChoice> Communicator::tuneCall(const CollectiveCall& call, size_t b
   const bool eligible = tuner_->shape().multicast && nranks_ > 1 && call.count > 0 && bytes > kOneShotMaxBytes;
   if (!eligible) return staged;
   *zeroCopy = false;  // unless the ranks agree below: nobody asks again for this call
-  if (zeroCopyPause_ > 0) {
-    --zeroCopyPause_;
-    return staged;
-  }
+  if (zeroCopyPaused()) return staged;
   auto mapped = tuner_->choose(call.collective, bytes, true);
   if (!mapped.isOk() || mapped->algorithm.name != "nvls" || (staged.isOk() && staged->predictedUs <= mapped->predictedUs))
     return staged;
   // Every rank got here alike (same figures, same call, same pause): all of them ask.
+  FCCL_ASSIGN_OR_RETURN(bool agreed, askZeroCopy(call, buffersOf(call, nranks_), what,
+                                                 "buffers can be mapped (fcclMemAlloc); staged algorithms"));
+  *zeroCopy = agreed;
+  return agreed ? mapped : staged;
+}
+
+bool Communicator::zeroCopyPaused() {
+  if (zeroCopyPause_ == 0) return false;
+  --zeroCopyPause_;
+  return true;
+}
+
+Expected<bool> Communicator::askZeroCopy(const CollectiveCall& call, const MulticastGroup::CallBuffers& buffers,
+                                         const std::string& what, const char* otherwise) {
   FCCL_TRY(ensureMulticast(what));
   multicast_->setCall(callDigest(call, "zero copy?"), what);
   waitState_.begin(seq_, what);
   waitState_.waiting("agreeing on zero copy with every rank");
-  auto agreed = multicast_->agreeZeroCopy(buffersOf(call, nranks_), Deadline::afterMs(options_.timeoutMs),
-                                          options_.timeoutMs, &halt_);
+  auto agreed = multicast_->agreeZeroCopy(buffers, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_);
   if (!agreed.isOk()) return failMoving(std::move(agreed).takeStatus(), what);
   waitState_.end();
-  *zeroCopy = *agreed;
-  if (*agreed) return mapped;
-  zeroCopyPause_ = kZeroCopyPause;
-  FCCL_INFO(Subsys::kTune, "%s: not every rank's buffers can be mapped (fcclMemAlloc); staged algorithms for the next %u "
-            "calls", what.c_str(), kZeroCopyPause);
-  return staged;
+  if (!*agreed) {
+    zeroCopyPause_ = kZeroCopyPause;
+    FCCL_INFO(Subsys::kTune, "%s: not every rank's %s for the next %u calls", what.c_str(), otherwise, kZeroCopyPause);
+  }
+  return *agreed;
 }
 
 Expected<bool> Communicator::tryZeroCopyAllToAll(const CollectiveCall& call, const std::string& what) {
@@ -88,25 +97,10 @@ Expected<bool> Communicator::tryZeroCopyAllToAll(const CollectiveCall& call, con
   // In place a rank would overwrite the block a peer has yet to read from the same buffer.
   const bool eligible = call.collective == Collective::kAllToAll && tuner_->shape().multicast && nranks_ > 1 &&
                         call.count > 0 && bytes > kOneShotMaxBytes && call.input != call.output;
-  if (!eligible) return false;
-  if (zeroCopyPause_ > 0) {
-    --zeroCopyPause_;
-    return false;
-  }
-  FCCL_TRY(ensureMulticast(what));
-  multicast_->setCall(callDigest(call, "zero copy?"), what);
-  waitState_.begin(seq_, what);
-  waitState_.waiting("agreeing on zero copy with every rank");
+  if (!eligible || zeroCopyPaused()) return false;
   const MulticastGroup::CallBuffers buffers{call.input, bytes, call.output, bytes, false, true};
-  auto agreed = multicast_->agreeZeroCopy(buffers, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_);
-  if (!agreed.isOk()) return failMoving(std::move(agreed).takeStatus(), what);
-  waitState_.end();
-  if (!*agreed) {
-    zeroCopyPause_ = kZeroCopyPause;
-    FCCL_INFO(Subsys::kTune, "%s: not every rank's output can be mapped (fcclMemAlloc); FIFOs for the next %u calls",
-              what.c_str(), kZeroCopyPause);
-    return false;
-  }
+  FCCL_ASSIGN_OR_RETURN(bool agreed, askZeroCopy(call, buffers, what, "output can be mapped (fcclMemAlloc); FIFOs"));
+  if (!agreed) return false;
   multicast_->setCall(callDigest(call, "nvls"), what);
   waitState_.begin(seq_, what);
   multicast_->prepare(true, false);

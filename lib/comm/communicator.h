@@ -151,6 +151,13 @@ class Communicator {
   // (fcclMemAlloc): true when it ran (or failed: see the status), false when the ranks agreed
   // it cannot.
   Expected<bool> tryZeroCopyAllToAll(const CollectiveCall& call, const std::string& what);
+  // Counts down the calls that go by without asking about zero copy; true while it runs.
+  bool zeroCopyPaused();
+  // Every rank asks, at one sync of the multicast object, whether every rank's `buffers` are
+  // mapped; when not, the next kZeroCopyPause eligible calls do not ask (logged: "not every
+  // rank's <otherwise> for the next N calls").
+  Expected<bool> askZeroCopy(const CollectiveCall& call, const MulticastGroup::CallBuffers& buffers,
+                             const std::string& what, const char* otherwise);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
   // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is

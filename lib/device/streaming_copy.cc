@@ -68,13 +68,6 @@ void nonTemporalCopy(void* dst, const void* src, size_t bytes) {
   std::memcpy(dst, src, bytes);
 }
 
-void streamingCopy(void* dst, const void* src, size_t bytes) {
-  if (bytes >= streamingMinBytes())
-    nonTemporalCopy(dst, src, bytes);
-  else
-    std::memcpy(dst, src, bytes);
-}
-
 void streamingFence() {
 #if defined(__SSE2__)
   _mm_sfence();

@@ -3,10 +3,10 @@
 // the destination line into the cache (read for ownership), a third of the memory traffic of a
 // copy. Non-temporal stores write whole lines without reading them.
 //  - nonTemporalCopy copies with non-temporal stores, whatever the size.
-//  - streamingCopy does so from streamingMinBytes() on, and is a memcpy below it: what fits in
-//    the shared cache is read from there by a peer soon (a staged round copied out of the
-//    window, a result the application reads next), and bypassing the cache would cost a trip
-//    to memory instead of saving one.
+//  - streamingMinBytes() is where the kernels start to use it: below, what fits in the shared
+//    cache is read from there by a peer soon (a staged round copied out of the window, a result
+//    the application reads next), and bypassing the cache would cost a trip to memory instead
+//    of saving one.
 //  - Non-temporal stores are weakly ordered: streamingFence orders them before any later store,
 //    such as the flag that tells a peer the data is there. Call it before returning to the caller.
 // Where the CPU has no such stores the copy is a memcpy and the fence does nothing.
@@ -22,7 +22,6 @@ size_t streamingMinBytes();
 void setStreamingMinBytes(size_t bytes);
 
 void nonTemporalCopy(void* dst, const void* src, size_t bytes);
-void streamingCopy(void* dst, const void* src, size_t bytes);
 void streamingFence();
 
 }  // namespace fccl

@@ -41,7 +41,9 @@ class PlanRun {
   bool fusesWithNext(const std::vector<Step>& steps, size_t i) const;
   Status multicastReduceStore(const Step& reduce, const Step& store, MulticastLinks& object);
   Status multicastPut(const Step& step, MulticastLinks& object);
-  // Each member's address of `slice` of its copy of the buffer, checked against the mapping.
+  // Member `m`'s address of `slice` of its copy of the buffer, checked against the mapping.
+  Expected<std::byte*> memberSlice(MulticastLinks& object, int m, const Slice& slice) const;
+  // The same for every member.
   Status memberSlices(MulticastLinks& object, const Slice& slice, std::byte** out) const;
   Status waitForMembers(MulticastLinks& object, std::vector<Cursor>& at);
   bool finished(const Cursor& c) const { return c.round >= c.rounds; }
@@ -155,18 +157,22 @@ Status PlanRun::moveChunk(const Step& step, size_t offset, size_t count, std::sp
 
 // The members' copies of a slice: each member's buffer must hold it (a member's buffer is what
 // its mapping says, not what we assume).
+Expected<std::byte*> PlanRun::memberSlice(MulticastLinks& object, int m, const Slice& slice) const {
+  const size_t bytes = slice.count * elemBytes_, offset = slice.offset * elemBytes_;
+  std::span<std::byte> buffer = object.memberBuffer(m, slice.buffer);
+  if (buffer.size() < offset || buffer.size() - offset < bytes)
+    return Status(Code::kInternal, "rank " + std::to_string(m) + "'s copy of the buffer holds " +
+                                       std::to_string(buffer.size()) + " bytes, the step needs " +
+                                       std::to_string(offset + bytes));
+  return buffer.data() + offset;
+}
+
 Status PlanRun::memberSlices(MulticastLinks& object, const Slice& slice, std::byte** out) const {
   const int members = object.members();
   if (members < 1 || members > kMaxMulticastMembers)
     return Status(Code::kInternal, "multicast object of " + std::to_string(members) + " members");
-  const size_t bytes = slice.count * elemBytes_, offset = slice.offset * elemBytes_;
   for (int m = 0; m < members; ++m) {
-    std::span<std::byte> buffer = object.memberBuffer(m, slice.buffer);
-    if (buffer.size() < offset || buffer.size() - offset < bytes)
-      return Status(Code::kInternal, "rank " + std::to_string(m) + "'s copy of the buffer holds " +
-                                         std::to_string(buffer.size()) + " bytes, the step needs " +
-                                         std::to_string(offset + bytes));
-    out[m] = buffer.data() + offset;
+    FCCL_ASSIGN_OR_RETURN(out[m], memberSlice(object, m, slice));
   }
   return Status::ok();
 }
@@ -229,13 +235,9 @@ Status PlanRun::multicastPut(const Step& step, MulticastLinks& object) {
   if (step.sendPeer < 0 || step.sendPeer >= object.members())
     return Status(Code::kInternal, "multicastPut to member " + std::to_string(step.sendPeer) + " of " +
                                        std::to_string(object.members()));
-  const size_t bytes = step.dst.count * elemBytes_, offset = step.dst.offset * elemBytes_;
-  std::span<std::byte> buffer = object.memberBuffer(step.sendPeer, step.dst.buffer);
-  if (buffer.size() < offset || buffer.size() - offset < bytes)
-    return Status(Code::kInternal, "rank " + std::to_string(step.sendPeer) + "'s copy of the buffer holds " +
-                                       std::to_string(buffer.size()) + " bytes, the step needs " +
-                                       std::to_string(offset + bytes));
-  void* target[1] = {buffer.data() + offset};
+  const size_t bytes = step.dst.count * elemBytes_;
+  FCCL_ASSIGN_OR_RETURN(std::byte * to, memberSlice(object, step.sendPeer, step.dst));
+  void* target[1] = {to};
   FCCL_TRY(device_.multicastStore(std::span(target, 1), at(step.src, 0), bytes));
   moved_ += bytes;
   return Status::ok();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "topology/json_lines.h"
+#include "harness/topology_rejects.h"
 #include "topology/topology_file.h"
 
 namespace fccl::test {
@@ -20,13 +21,6 @@ const char* kGood = R"({
     "device": { "reduce_GBps": 2700, "copy_GBps": 4000 },
     "sources": { "scaleup.link_GBps": "a datasheet" }
   })";
-
-std::string rejected(const std::string& text) {
-  auto file = parseTopology(text, "t.json");
-  if (file.isOk()) return "accepted";
-  CHECK(file.status().code() == Code::kInvalidArgument);
-  return file.status().message();
-}
 
 }  // namespace
 
@@ -54,31 +48,31 @@ TEST_CASE("a file without a fabric section still parses, as before", "[unit][top
 }
 
 TEST_CASE("malformed fabric figures are rejected naming the file, the field and its line", "[unit][topology]") {
-  CHECK(rejected(withFabric(R"({
+  CHECK(rejectedTopology(withFabric(R"({
     "scaleup": { "link_GBps": -3, "latency_us": 1 },
     "device": { "reduce_GBps": 1, "copy_GBps": 1 } })")) ==
         "topology file t.json: fabric.scaleup.link_GBps: must be a positive number (line 4)");
-  CHECK(rejected(withFabric(R"({
+  CHECK(rejectedTopology(withFabric(R"({
     "scaleup": { "latency_us": 1 },
     "device": { "reduce_GBps": 1, "copy_GBps": 1 } })")) ==
         "topology file t.json: fabric.scaleup.link_GBps: missing (line 4)");
-  CHECK(rejected(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1 } })"))
+  CHECK(rejectedTopology(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1 } })"))
             .find("fabric.device: missing (line 3)") != std::string::npos);
-  CHECK(rejected(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1, "shape": "mesh" },
+  CHECK(rejectedTopology(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1, "shape": "mesh" },
     "device": { "reduce_GBps": 1, "copy_GBps": 1 } })"))
             .find("fabric.scaleup.shape: must be \"switch\", \"ring\" or \"torus\"") != std::string::npos);
-  CHECK(rejected(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1, "shape": "torus", "dims": [4, 1] },
+  CHECK(rejectedTopology(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1, "shape": "torus", "dims": [4, 1] },
     "device": { "reduce_GBps": 1, "copy_GBps": 1 } })"))
             .find("fabric.scaleup.dims[1]: must be an integer of at least 2") != std::string::npos);
-  CHECK(rejected(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1 },
+  CHECK(rejectedTopology(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1 },
     "device": { "reduce_GBps": 1, "copy_GBps": 1 },
     "scaleout": { "latency_us": 5, "oversubscription": "2:1" } })"))
             .find("fabric.scaleout.oversubscription: must be a positive number (line 5)") != std::string::npos);
-  CHECK(rejected(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1, "speed": 3 },
+  CHECK(rejectedTopology(withFabric(R"({ "scaleup": { "link_GBps": 1, "latency_us": 1, "speed": 3 },
     "device": { "reduce_GBps": 1, "copy_GBps": 1 } })"))
             .find("fabric.scaleup.speed: unknown field (line 3)") != std::string::npos);
   // Two domains need a scale-out fabric to join them.
-  CHECK(rejected(R"({"hosts": [{"name": "a", "ranks": 1}, {"name": "b", "ranks": 1}],
+  CHECK(rejectedTopology(R"({"hosts": [{"name": "a", "ranks": 1}, {"name": "b", "ranks": 1}],
     "fabric": { "scaleup": { "link_GBps": 1, "latency_us": 1 }, "device": { "reduce_GBps": 1, "copy_GBps": 1 } } })")
             .find("fabric.scaleout: missing, and the file has 2 scale-up domains") != std::string::npos);
 }
