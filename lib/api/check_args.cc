@@ -77,12 +77,13 @@ Status checkCall(const CollectiveCall& call, const Communicator& comm) {
   FCCL_TRY(checkType(call.type));
   if (!validOp(call.op))
     return Status(Code::kInvalidArgument, "op " + std::to_string(static_cast<int>(call.op)) + " is not an fcclRedOp_t");
+  // Multiplications that check for overflow, not divisions: this runs on every call.
   const size_t elem = typeSize(call.type);
-  const size_t maxElems = kMaxSize / elem / static_cast<size_t>(comm.nranks()) / 2;
-  if (call.count > maxElems)
+  size_t bytes = 0, inBytes = 0, outBytes = 0;
+  if (__builtin_mul_overflow(call.count, elem * static_cast<size_t>(comm.nranks()) * 2, &bytes))
     return Status(Code::kInvalidArgument, "count " + std::to_string(call.count) + " overflows the buffer size");
   const auto [inCount, outCount] = bufferCounts(call, comm.nranks());
-  if (inCount > kMaxSize / elem || outCount > kMaxSize / elem)
+  if (__builtin_mul_overflow(inCount, elem, &inBytes) || __builtin_mul_overflow(outCount, elem, &outBytes))
     return Status(Code::kInvalidArgument, "counts and displacements overflow the buffer size");
   const bool rooted = call.collective == Collective::kBroadcast || call.collective == Collective::kReduce;
   if (rooted && (call.root < 0 || call.root >= comm.nranks()))
@@ -94,10 +95,10 @@ Status checkCall(const CollectiveCall& call, const Communicator& comm) {
   if (readsInput && !call.input) return Status(Code::kInvalidArgument, "sendbuff is NULL");
   if (writesOutput && !call.output) return Status(Code::kInvalidArgument, "recvbuff is NULL");
   if (!readsInput || !writesOutput) return Status::ok();  // nothing read or written: NULL is fine
-  FCCL_TRY(checkExtent(call.input, inCount * elem));
-  FCCL_TRY(checkExtent(call.output, outCount * elem));
-  const Extent in{reinterpret_cast<uintptr_t>(call.input), inCount * elem};
-  const Extent out{reinterpret_cast<uintptr_t>(call.output), outCount * elem};
+  FCCL_TRY(checkExtent(call.input, inBytes));
+  FCCL_TRY(checkExtent(call.output, outBytes));
+  const Extent in{reinterpret_cast<uintptr_t>(call.input), inBytes};
+  const Extent out{reinterpret_cast<uintptr_t>(call.output), outBytes};
   if (in.overlaps(out) && !allowedOverlap(call, comm.rank(), in, out, elem))
     return Status(Code::kInvalidArgument, "sendbuff and recvbuff overlap, but not in the in-place layout of " +
                                               std::string(collectiveName(call.collective)));

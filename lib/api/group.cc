@@ -29,6 +29,8 @@ Expected<Job*> jobFor(Communicator& comm, fcclStream_t stream) {
 
 template <typename Call>
 Status record(Communicator& comm, fcclStream_t stream, const Call& call) {
+  if constexpr (std::is_same_v<Call, CollectiveCall>)
+    if (tGroup.depth == 0 && stream == nullptr) return comm.run(call);  // the common case, without a batch
   if (tGroup.depth == 0) {
     Batch batch;
     if constexpr (std::is_same_v<Call, CollectiveCall>) batch.collectives.push_back(call);

@@ -1,7 +1,5 @@
 #include "api/guard.h"
 
-#include <exception>
-#include <new>
 #include <string>
 
 #include "api/live_handles.h"
@@ -15,18 +13,7 @@ thread_local std::string tLastError;
 
 fcclResult_t toResult(Code code) { return resultFromCode(code); }
 
-fcclResult_t guard(const char* function, const std::function<Status()>& body) {
-  Status s;
-  try {
-    s = body();
-  } catch (const std::bad_alloc&) {
-    s = Status(Code::kSystem, "out of memory");
-  } catch (const std::exception& e) {
-    s = Status(Code::kInternal, std::string("unexpected exception: ") + e.what());
-  } catch (...) {
-    s = Status(Code::kInternal, "unexpected exception");
-  }
-  if (s.isOk() || s.code() == Code::kInProgress) return toResult(s.code());
+fcclResult_t finish(const char* function, Status s) {
   tLastError = std::string(function) + ": " + s.message();
   FCCL_WARN(Subsys::kInit, "%s", tLastError.c_str());
   return toResult(s.code());

@@ -3,7 +3,9 @@
 // fcclGetLastError. Nothing else in the API layer catches or maps.
 #pragma once
 
-#include <functional>
+#include <exception>
+#include <new>
+#include <string>
 
 #include "comm/communicator.h"
 #include "common/status.h"
@@ -12,7 +14,25 @@
 namespace fccl::api {
 
 fcclResult_t toResult(Code code);
-fcclResult_t guard(const char* function, const std::function<Status()>& body);
+// Maps a body's status: logs a failure and keeps its text, as fcclGetLastError returns it.
+fcclResult_t finish(const char* function, Status s);
+
+// A template, not a std::function: the body of a small call is inlined, never allocated.
+template <typename Body>
+fcclResult_t guard(const char* function, Body&& body) {
+  Status s;
+  try {
+    s = body();
+  } catch (const std::bad_alloc&) {
+    s = Status(Code::kSystem, "out of memory");
+  } catch (const std::exception& e) {
+    s = Status(Code::kInternal, std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+    s = Status(Code::kInternal, "unexpected exception");
+  }
+  if (s.isOk() || s.code() == Code::kInProgress) return toResult(s.code());
+  return finish(function, std::move(s));
+}
 // The communicator behind a handle, or an error for null or a handle that is not one.
 Expected<Communicator*> asComm(fcclComm_t comm);
 const char* lastError();

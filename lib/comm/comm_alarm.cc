@@ -80,6 +80,7 @@ void Communicator::onPeerFailure(int sender, const bootstrap::FailureAlarm& alar
     std::lock_guard lock(stateMutex_);
     if (state_.isOk() || state_.code() == Code::kInProgress) {
       state_ = Status(Code::kRemote, text);
+      healthy_ = false;
       peerFailed_ = true;
       first = true;
     }

@@ -40,7 +40,7 @@ constexpr uint32_t kZeroCopyPause = 64;
 
 }  // namespace
 
-Status Communicator::ensureMulticast(const std::string& what) {
+Status Communicator::ensureMulticast(const CallLabel& what) {
   if (multicast_) return Status::ok();
   waitState_.begin(seq_, what);
   waitState_.waiting("setting up the multicast object");
@@ -51,7 +51,7 @@ Status Communicator::ensureMulticast(const std::string& what) {
   return Status::ok();
 }
 
-Expected<TuneChoice> Communicator::tuneCall(const CollectiveCall& call, size_t bytes, const std::string& what,
+Expected<TuneChoice> Communicator::tuneCall(const CollectiveCall& call, size_t bytes, const CallLabel& what,
                                             std::optional<bool>* zeroCopy) {
   auto staged = tuner_->choose(call.collective, bytes);
   const bool eligible = tuner_->shape().multicast && nranks_ > 1 && call.count > 0 && bytes > kOneShotMaxBytes;
@@ -75,7 +75,7 @@ bool Communicator::zeroCopyPaused() {
 }
 
 Expected<bool> Communicator::askZeroCopy(const CollectiveCall& call, const MulticastGroup::CallBuffers& buffers,
-                                         const std::string& what, const char* otherwise) {
+                                         const CallLabel& what, const char* otherwise) {
   FCCL_TRY(ensureMulticast(what));
   multicast_->setCall(callDigest(call, "zero copy?"), what);
   waitState_.begin(seq_, what);
@@ -90,7 +90,7 @@ Expected<bool> Communicator::askZeroCopy(const CollectiveCall& call, const Multi
   return *agreed;
 }
 
-Expected<bool> Communicator::tryZeroCopyAllToAll(const CollectiveCall& call, const std::string& what) {
+Expected<bool> Communicator::tryZeroCopyAllToAll(const CollectiveCall& call, const CallLabel& what) {
   const size_t elem = typeSize(call.type), n = static_cast<size_t>(nranks_), bytes = call.count * elem * n;
   // Only where zero copy can pay for its agreement, and never for all-to-allv: a sender does not
   // know where in the receiver's output its block goes.
@@ -112,7 +112,7 @@ Expected<bool> Communicator::tryZeroCopyAllToAll(const CollectiveCall& call, con
 }
 
 Status Communicator::runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request,
-                                  const std::string& what, std::optional<bool> zeroCopy) {
+                                  const CallLabel& what, std::optional<bool> zeroCopy) {
   FCCL_TRY(ensureMulticast(what));
   multicast_->setCall(callDigest(call, choice.algorithm.name), what);
   waitState_.begin(seq_, what);
@@ -131,13 +131,14 @@ Status Communicator::runMulticast(const CollectiveCall& call, const TuneChoice& 
   multicast_->prepare(*zeroCopy, oneShot);
   request.zeroCopy = *zeroCopy;
   request.windowElems = multicast_->ownStaging().size() / elem;
-  const Plan plan = choice.algorithm.plan(request);
+  CachedPlan& cached = plans_.get(choice.algorithm.plan, request);
+  const Plan& plan = cached.plan;
   FCCL_TRACE(Subsys::kColl, "%s %s: %s%s on the multicast object (%s)", what.c_str(), std::string(opName(call.op)).c_str(),
              std::string(choice.algorithm.name).c_str(), *zeroCopy ? ", zero copy" : ", staged",
              std::string(choice.algorithm.reason).c_str());
   void* staging[1] = {multicast_->ownStaging().data()};
   ExecCall exec{call.input, call.output, call.type, call.op, nranks_, staging, multicast_.get()};
-  return execute(plan, exec, Proto::kSimple, choice.chunkBytes, what);
+  return execute(plan, exec, Proto::kSimple, choice.chunkBytes, what, &cached.connected);
 }
 
 }  // namespace fccl

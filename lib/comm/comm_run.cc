@@ -25,39 +25,43 @@ bool isExchange(Collective c) { return c == Collective::kAllToAll || c == Collec
 
 }  // namespace
 
-std::string describeCall(const CollectiveCall& call, uint64_t seq) {
-  const std::string count = call.collective == Collective::kAllToAllv ? "" : std::to_string(call.count) + " x ";
-  return std::string(collectiveName(call.collective)) + " #" + std::to_string(seq) + " (" + count +
-         std::string(typeName(call.type)) + ")";
-}
-
-Status Communicator::run(const CollectiveCall& call) {
-  Batch batch;
-  batch.collectives.push_back(call);
-  return runBatch(batch, issueTicket());
-}
-
-Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
+// The turn of `ticket`: `work` runs once the earlier tickets are done, under the op mutex.
+template <typename Work>
+Status Communicator::runInTurn(uint64_t ticket, Work&& work) {
   Status s = waitReady();
   if (s.isOk()) s = waitTurn(ticket);
   if (s.isOk()) {
     std::lock_guard lock(opMutex_);
-    for (const CollectiveCall& call : batch.collectives) {
-      if (abort_) s = Status(Code::kAborted, "communicator aborted");
-      if (s.isOk()) s = runCollective(call, ++seq_);
-      if (!s.isOk()) break;
-    }
-    for (size_t i = 0; s.isOk() && i < batch.staged.size(); ++i) {
-      if (abort_) s = Status(Code::kAborted, "communicator aborted");
-      if (s.isOk()) s = batch.staged[i]->run(*this, ++seq_);
-    }
-    if (s.isOk() && !batch.pointToPoint.empty()) s = runPointToPoint(batch.pointToPoint, ++seq_);
+    s = work();
   }
   // Explained before the turn ends: once the last turn has ended, a destroy or abort waiting in
   // another thread may free this communicator.
   Status result = explainHalt(std::move(s));
   endTurn(ticket);
   return result;
+}
+
+// One call made outside a group, in the caller's thread: no batch to build.
+Status Communicator::run(const CollectiveCall& call) {
+  return runInTurn(issueTicket(), [&]() -> Status {
+    if (abort_) return Status(Code::kAborted, "communicator aborted");
+    return runCollective(call, ++seq_);
+  });
+}
+
+Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
+  return runInTurn(ticket, [&]() -> Status {
+    for (const CollectiveCall& call : batch.collectives) {
+      if (abort_) return Status(Code::kAborted, "communicator aborted");
+      FCCL_TRY(runCollective(call, ++seq_));
+    }
+    for (const auto& staged : batch.staged) {
+      if (abort_) return Status(Code::kAborted, "communicator aborted");
+      FCCL_TRY(staged->run(*this, ++seq_));
+    }
+    if (!batch.pointToPoint.empty()) return runPointToPoint(batch.pointToPoint, ++seq_);
+    return Status::ok();
+  });
 }
 
 Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
@@ -71,29 +75,30 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
   }
   if (isExchange(call.collective)) return runExchange(call, seq);
   std::optional<bool> zeroCopy;
-  const std::string what = describeCall(call, seq);  // once: it names the call in every message and report
+  const CallLabel what = labelOf(call, seq);  // it names the call in every message and report
   auto tuned = tuneCall(call, tunedBytes(call, nranks_), what, &zeroCopy);
   if (!tuned.isOk()) {
     if (!hierarchy_ && options_.algorithm.find("hier") != std::string::npos)
-      return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + what);
-    return std::move(tuned).takeStatus().context(what);
+      return Status(noHierarchy_).context("FCCL_ALGO=" + options_.algorithm + " for " + what.str());
+    return std::move(tuned).takeStatus().context(what.str());
   }
   const TuneChoice choice = *tuned;
   PlanRequest request{call.collective, call.count, choice.channels, *ring_, call.root,
                       hierarchy_ ? &*hierarchy_ : nullptr, choice.chunkBytes / typeSize(call.type)};
   if (usesMulticast(choice.algorithm.name) && nranks_ > 1)
     return runMulticast(call, choice, request, what, zeroCopy);
-  const Plan plan = choice.algorithm.plan(request);
+  CachedPlan& cached = plans_.get(choice.algorithm.plan, request);
+  const Plan& plan = cached.plan;
   FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", what.c_str(),
              std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),
              std::string(protoName(choice.proto)).c_str(), choice.channels, choice.chunkBytes,
              std::string(choice.algorithm.reason).c_str());
   return executeWithScratch(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_},
-                            what, choice.proto, choice.chunkBytes);
+                            what, choice.proto, choice.chunkBytes, &cached.connected);
 }
 
-Status Communicator::executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what, Proto proto,
-                                        size_t chunkBytes) {
+Status Communicator::executeWithScratch(const Plan& plan, ExecCall exec, const CallLabel& what, Proto proto,
+                                        size_t chunkBytes, uint32_t* connected) {
   void* scratch[1] = {nullptr};
   if (plan.scratchElems > 0) {
     // Kept between calls and grown only when a call needs more: no allocation per call.
@@ -102,7 +107,7 @@ Status Communicator::executeWithScratch(const Plan& plan, ExecCall exec, const s
     scratch[0] = scratch_.data();
     exec.extra = scratch;
   }
-  return execute(plan, exec, proto, chunkBytes > 0 ? chunkBytes : options_.chunkBytes, what);
+  return execute(plan, exec, proto, chunkBytes > 0 ? chunkBytes : options_.chunkBytes, what, connected);
 }
 
 Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq) {
@@ -114,12 +119,11 @@ Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls,
     buffers.push_back(c.buffer);
     (c.send ? sends : recvs).push_back({c.peer, {extraBuffer(i), 0, c.count * typeSize(c.type)}});
   }
-  const std::string what = "send/recv group #" + std::to_string(seq) + " (" + std::to_string(sends.size()) +
-                           " send(s), " + std::to_string(recvs.size()) + " recv(s))";
+  const CallLabel what = CallLabel::pointToPoint(seq, sends.size(), recvs.size());
   if (options_.checkCalls)
     FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, CallSignature{kPointToPointKind, 0, -1, -1, 0, seq}));
   auto exchange = exchangePlan({rank_, nranks_, sends, recvs, options_.chunkBytes});
-  if (!exchange.isOk()) return std::move(exchange).takeStatus().context(what);
+  if (!exchange.isOk()) return std::move(exchange).takeStatus().context(what.str());
   const Plan plan = std::move(exchange).take();
   if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, 1, what));
   FCCL_TRACE(Subsys::kColl, "%s: direct exchange", what.c_str());
@@ -128,13 +132,16 @@ Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls,
 
 // Moving bytes is where a failure breaks the communicator: peers may be mid-transfer.
 Status Communicator::execute(const Plan& plan, const ExecCall& exec, Proto proto, size_t chunkBytes,
-                             const std::string& what) {
-  waitState_.begin(seq_, what);
-  waitState_.waiting("setting up connections to the plan's peers");
-  Status s = connections_->ensure(plan, proto);
+                             const CallLabel& what, uint32_t* connected) {
+  waitState_.begin(seq_, what, "setting up connections to the plan's peers");
+  const uint32_t protoBit = 1u << static_cast<unsigned>(proto);
+  Status s;
+  if (!connected || !(*connected & protoBit)) {
+    s = connections_->ensure(plan, proto);
+    if (s.isOk() && connected) *connected |= protoBit;
+  }
   if (s.isOk()) {
-    const ExecLimits limits{chunkBytes, Deadline::afterMs(options_.timeoutMs), options_.timeoutMs, &halt_,
-                            &waitState_};
+    const ExecLimits limits{chunkBytes, options_.timeoutMs, &halt_, &waitState_};
     s = runPlan(plan, exec, connections_->links(proto), *device_, limits);
   }
   if (s.isOk()) {
@@ -144,9 +151,9 @@ Status Communicator::execute(const Plan& plan, const ExecCall& exec, Proto proto
   return failMoving(std::move(s), what);
 }
 
-Status Communicator::failMoving(Status s, const std::string& what) {
+Status Communicator::failMoving(Status s, const CallLabel& what) {
   const bool halted = halt_.load();  // by an abort or a peer's failure: not this rank's to tell
-  Status failed = explainHalt(std::move(s)).context(what);
+  Status failed = explainHalt(std::move(s)).context(what.str());
   breakWith(failed);
   if (!halted) raiseAlarm(failed);
   waitState_.end();

@@ -21,6 +21,7 @@ Expected<std::unique_ptr<Communicator>> Communicator::create(const fcclUniqueId&
   if (options.blocking) {
     FCCL_TRY(comm->init(id));
     comm->ready_ = true;
+    comm->healthy_ = true;
     return comm;
   }
   comm->state_ = Status(Code::kInProgress, "communicator init in progress");
@@ -30,6 +31,7 @@ Expected<std::unique_ptr<Communicator>> Communicator::create(const fcclUniqueId&
     Status s = self->init(id);
     std::lock_guard lock(self->stateMutex_);
     self->state_ = std::move(s);
+    self->healthy_ = self->state_.isOk();
     self->ready_ = true;
     self->readyChanged_.notify_all();
   });
@@ -145,6 +147,7 @@ Status Communicator::agreeOnTopology(const std::vector<PeerInfo>& peers) {
 // Init has its own timeout (the bootstrap's), so this wait ends. Any thread may wait here (the
 // caller's, a stream's worker); only the destructor joins the init thread.
 Status Communicator::waitReady() {
+  if (healthy_.load(std::memory_order_acquire)) return Status::ok();  // no lock on the usual path
   std::unique_lock lock(stateMutex_);
   readyChanged_.wait(lock, [this] { return ready_.load(); });
   return state_;
@@ -158,35 +161,43 @@ Status Communicator::asyncError() {
 void Communicator::breakWith(const Status& error) {
   std::lock_guard lock(stateMutex_);
   if (state_.isOk()) state_ = error;  // the first error breaks the communicator; later ones follow from it
+  healthy_ = false;
 }
 
-uint64_t Communicator::issueTicket() {
-  std::lock_guard lock(turnMutex_);
-  return issued_++;
-}
+uint64_t Communicator::issueTicket() { return issued_.fetch_add(1); }
 
 void Communicator::cancelTicket(Status why) {
   breakWith(why);
+  finished_.fetch_add(1);
   std::lock_guard lock(turnMutex_);
-  ++finished_;
   turnChanged_.notify_all();
 }
 
 // Waits on a condition variable, not a spin: the work ahead may take long and the ranks share
 // few cores. The deadline restarts whenever an earlier ticket finishes, so a long queue of
-// healthy work never times out, a stuck one does.
+// healthy work never times out, a stuck one does. The counters are atomics, so a call that
+// finds its turn (the usual case) takes no lock; one that waits says so in waiters_ first,
+// which tells endTurn to take the lock and wake it.
 Status Communicator::waitTurn(uint64_t ticket) {
+  if (turn_.load() == ticket) return Status::ok();  // no lock, no clock
   std::unique_lock lock(turnMutex_);
+  ++waiters_;
+  Status s = waitTurnLocked(ticket, lock);
+  --waiters_;
+  return s;
+}
+
+Status Communicator::waitTurnLocked(uint64_t ticket, std::unique_lock<std::mutex>& lock) {
   Deadline deadline = Deadline::afterMs(options_.timeoutMs);
-  uint64_t seen = turn_;
-  while (turn_ != ticket) {
+  uint64_t seen = turn_.load();
+  while (turn_.load() != ticket) {
     if (abort_.load()) return Status(Code::kAborted, "communicator aborted");
     {
       std::lock_guard stateLock(stateMutex_);
       if (!state_.isOk() && state_.code() != Code::kInProgress) return state_;
     }
-    if (turn_ != seen) {
-      seen = turn_;
+    if (turn_.load() != seen) {
+      seen = turn_.load();
       deadline = Deadline::afterMs(options_.timeoutMs);
     }
     if (deadline.expired())
@@ -198,15 +209,22 @@ Status Communicator::waitTurn(uint64_t ticket) {
 }
 
 void Communicator::endTurn(uint64_t ticket) {
-  std::lock_guard lock(turnMutex_);
-  if (turn_ == ticket) turn_ = ticket + 1;
-  ++finished_;
-  turnChanged_.notify_all();
+  uint64_t expected = ticket;
+  turn_.compare_exchange_strong(expected, ticket + 1);
+  finished_.fetch_add(1);
+  // A waiter counted itself before it looked at the counters: either it saw them moved, or we
+  // see it here and wake it under the lock it waits with.
+  if (waiters_.load() > 0) {
+    std::lock_guard lock(turnMutex_);
+    turnChanged_.notify_all();
+  }
 }
 
 void Communicator::waitIdle() {
   std::unique_lock lock(turnMutex_);
-  turnChanged_.wait(lock, [this] { return finished_ == issued_; });
+  ++waiters_;
+  turnChanged_.wait(lock, [this] { return finished_.load() == issued_.load(); });
+  --waiters_;
 }
 
 Status Communicator::finalize() {
@@ -224,6 +242,7 @@ void Communicator::abort() {
     std::lock_guard stateLock(stateMutex_);
     healthy = state_.isOk() || state_.code() == Code::kInProgress;
     if (healthy) state_ = Status(Code::kAborted, "communicator aborted");
+    healthy_ = false;
   }
   // Peers waiting on this rank would otherwise wait out their timeout.
   if (healthy) raiseAlarm(Status(Code::kAborted, "rank " + std::to_string(rank_) + " aborted its communicator"));

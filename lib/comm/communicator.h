@@ -28,6 +28,7 @@
 #include "comm/connections.h"
 #include "comm/hang_report.h"
 #include "comm/multicast_group.h"
+#include "comm/plan_cache.h"
 #include "comm/registrations.h"
 #include "comm/work.h"
 #include "device/device.h"
@@ -59,6 +60,7 @@ class Communicator {
   void cancelTicket(Status why);
   // Runs `batch` when the work of every earlier ticket is done.
   Status runBatch(const Batch& batch, uint64_t ticket);
+  // One collective, issued and run now in this thread.
   Status run(const CollectiveCall& call);
 
   // Collective over this communicator (it takes its turn like any call): the ranks that pass
@@ -74,12 +76,12 @@ class Communicator {
   //
   // Gathers every rank's `row` (the same length on every rank) into `all`, rank by rank,
   // through the data path (hierarchically where the domains allow: only rails cross them).
-  Status gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const std::string& what);
+  Status gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const CallLabel& what);
   // Moves the blocks of `layout` from `input` to `output`, direct or hierarchical as
   // chooseExchange() says. `layout` must hold every block this rank sends, receives or forwards
   // (all_to_all_hier.h); the whole job's blocks are always enough.
   Status exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
-                        const std::string& what);
+                        const CallLabel& what);
   // FCCL_CHECK=1: the ranks compare a staged operation's signature (call_check.h's kinds; `count`
   // is whatever must agree, e.g. a hash of the shape) before it moves anything.
   Status agreeOnStaged(uint32_t kind, fcclDataType_t type, uint64_t count, uint64_t seq);
@@ -110,8 +112,11 @@ class Communicator {
   Status startTuner(const std::vector<RankPlace>& places);
   Status waitReady();
   Status waitTurn(uint64_t ticket);
+  Status waitTurnLocked(uint64_t ticket, std::unique_lock<std::mutex>& lock);
   void endTurn(uint64_t ticket);
   void waitIdle();
+  template <typename Work>
+  Status runInTurn(uint64_t ticket, Work&& work);
   void breakWith(const Status& error);
   Status runCollective(const CollectiveCall& call, uint64_t seq);
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
@@ -119,45 +124,47 @@ class Communicator {
   Status runExchange(const CollectiveCall& call, uint64_t seq);
   ExchangeShape exchangeShape() const;
   // FCCL_ALGO as the exchanges read it: "", "direct" or "hier".
-  Expected<std::string_view> exchangeForcing(const std::string& what) const;
+  Expected<std::string_view> exchangeForcing(const CallLabel& what) const;
   // The choice for a call (`what` names it), logged at INFO when it changes.
-  Expected<ExchangeChoice> chooseExchangeFor(const std::string& what);
+  Expected<ExchangeChoice> chooseExchangeFor(const CallLabel& what);
   Status runBlocks(const BlockLayout& layout, const ExchangeChoice& choice, const void* input, void* output,
-                   fcclDataType_t type, const std::string& what);
+                   fcclDataType_t type, const CallLabel& what);
   // Runs plans one after the other, on the same scratch.
   Status runPlans(std::span<const Plan> plans, const void* input, void* output, fcclDataType_t type,
-                  const std::string& what);
-  Expected<std::vector<KnownBlock>> domainRailCounts(const AllToAllvLayout& mine, const std::string& what);
+                  const CallLabel& what);
+  Expected<std::vector<KnownBlock>> domainRailCounts(const AllToAllvLayout& mine, const CallLabel& what);
   // Runs a plan with the scratch it asks for; chunkBytes 0: FCCL_CHUNK_SIZE.
-  Status executeWithScratch(const Plan& plan, ExecCall exec, const std::string& what, Proto proto = Proto::kSimple,
-                            size_t chunkBytes = 0);
+  Status executeWithScratch(const Plan& plan, ExecCall exec, const CallLabel& what, Proto proto = Proto::kSimple,
+                            size_t chunkBytes = 0, uint32_t* connected = nullptr);
   // `chunkBytes`: what one step moves at a time, at most a slot of `proto`'s FIFOs.
-  Status execute(const Plan& plan, const ExecCall& exec, Proto proto, size_t chunkBytes, const std::string& what);
+  // `connected`: a cached plan's record of the protocols whose connections it found in place.
+  Status execute(const Plan& plan, const ExecCall& exec, Proto proto, size_t chunkBytes, const CallLabel& what,
+                 uint32_t* connected = nullptr);
   // A failure while moving bytes (peers may be mid-transfer): breaks the communicator and tells
   // the peers, unless a peer's failure or an abort stopped it.
-  Status failMoving(Status s, const std::string& what);
+  Status failMoving(Status s, const CallLabel& what);
   // An NVLS call (comm_multicast.cc): the multicast object (made by the first such call), the
   // zero-copy agreement, then the plan on it.
   // `zeroCopy`: what the ranks agreed for this call already, if they did.
-  Status runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request, const std::string& what,
+  Status runMulticast(const CollectiveCall& call, const TuneChoice& choice, PlanRequest request, const CallLabel& what,
                       std::optional<bool> zeroCopy);
   // The tuner's choice for a call. Where zero-copy NVLS would win, the ranks first agree on
   // whether every rank's buffers are mapped (*zeroCopy tells); after a refusal they do not ask
   // again for a while. A failed agreement breaks the communicator (it is a sync).
-  Expected<TuneChoice> tuneCall(const CollectiveCall& call, size_t bytes, const std::string& what,
+  Expected<TuneChoice> tuneCall(const CollectiveCall& call, size_t bytes, const CallLabel& what,
                                 std::optional<bool>* zeroCopy);
-  Status ensureMulticast(const std::string& what);
+  Status ensureMulticast(const CallLabel& what);
   // A direct all-to-all straight into the members' outputs when every rank's output is mapped
   // (fcclMemAlloc): true when it ran (or failed: see the status), false when the ranks agreed
   // it cannot.
-  Expected<bool> tryZeroCopyAllToAll(const CollectiveCall& call, const std::string& what);
+  Expected<bool> tryZeroCopyAllToAll(const CollectiveCall& call, const CallLabel& what);
   // Counts down the calls that go by without asking about zero copy; true while it runs.
   bool zeroCopyPaused();
   // Every rank asks, at one sync of the multicast object, whether every rank's `buffers` are
   // mapped; when not, the next kZeroCopyPause eligible calls do not ask (logged: "not every
   // rank's <otherwise> for the next N calls").
   Expected<bool> askZeroCopy(const CollectiveCall& call, const MulticastGroup::CallBuffers& buffers,
-                             const std::string& what, const char* otherwise);
+                             const CallLabel& what, const char* otherwise);
 
   // Fail fast (on the alarm line): the first failure of this rank's own is told to every peer,
   // which stops what it runs and reports kRemote naming this rank; a failure a peer told of is
@@ -188,13 +195,15 @@ class Communicator {
   std::mutex stateMutex_;
   std::condition_variable readyChanged_;
   Status state_;  // guarded by stateMutex_
+  std::atomic<bool> healthy_{false};  // ready_ and state_ ok: the check a call makes without the lock
   bool peerFailed_ = false;  // state_ is a failure a peer told of; guarded by stateMutex_
 
-  std::mutex turnMutex_;  // guards the ticket counters
+  std::mutex turnMutex_;  // what a thread waiting for its turn (or for idle) waits with
   std::condition_variable turnChanged_;
-  uint64_t issued_ = 0;    // tickets handed out
-  uint64_t turn_ = 0;      // the ticket whose work may run now
-  uint64_t finished_ = 0;  // tickets whose work returned (ran, failed or was cancelled)
+  std::atomic<uint64_t> issued_{0};    // tickets handed out
+  std::atomic<uint64_t> turn_{0};      // the ticket whose work may run now
+  std::atomic<uint64_t> finished_{0};  // tickets whose work returned (ran, failed or was cancelled)
+  std::atomic<int> waiters_{0};        // threads waiting on turnChanged_ (counted under turnMutex_)
   uint64_t seq_ = 0;       // operations run, for messages and call checking
 
   std::unique_ptr<Device> device_;
@@ -208,6 +217,7 @@ class Communicator {
   std::vector<int> pids_;               // every rank's process, for the multicast object
   std::unique_ptr<MulticastGroup> multicast_;  // NVLS: made by the first call that uses it
   uint32_t zeroCopyPause_ = 0;  // calls to go before the ranks are asked about zero copy again
+  PlanCache plans_;                     // the plans of the last distinct calls
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
   std::set<std::string> exchangeChoices_;  // "alltoallv hier": the exchange choices logged at INFO
   Registrations registrations_;

@@ -20,7 +20,7 @@ ExchangeShape Communicator::exchangeShape() const {
 
 // FCCL_ALGO is a list (tuner/tuner.h): the exchanges take the one of theirs it leaves, if it
 // leaves exactly one; names no collective knows are an error.
-Expected<std::string_view> Communicator::exchangeForcing(const std::string& what) const {
+Expected<std::string_view> Communicator::exchangeForcing(const CallLabel& what) const {
   const TunerOverrides listed = parseAlgorithmList(options_.algorithm);
   bool direct = false, hier = false;
   for (const std::string& name : listed.algorithms) {
@@ -31,24 +31,24 @@ Expected<std::string_view> Communicator::exchangeForcing(const std::string& what
                              Collective::kBroadcast, Collective::kReduce})
       known = known || findAlgorithm(other, name).has_value();
     if (!known)
-      return Status(Code::kInvalidArgument, "FCCL_ALGO names '" + name + "', which is not an algorithm for " + what +
+      return Status(Code::kInvalidArgument, "FCCL_ALGO names '" + name + "', which is not an algorithm for " + what.str() +
                                                 " (known: direct, hier)");
   }
   if (listed.exclude) std::swap(direct, hier);  // ^hier leaves direct, ^direct leaves hier
   if (listed.exclude && direct && hier) return Status(Code::kInvalidArgument, "FCCL_ALGO=" + options_.algorithm +
-                                                                                  " leaves no algorithm for " + what);
+                                                                                  " leaves no algorithm for " + what.str());
   if (direct != hier) return std::string_view(direct ? "direct" : "hier");
   return std::string_view();
 }
 
-Expected<ExchangeChoice> Communicator::chooseExchangeFor(const std::string& what) {
+Expected<ExchangeChoice> Communicator::chooseExchangeFor(const CallLabel& what) {
   FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
   auto choice = chooseExchange(forced, exchangeShape(), noHierarchy_);
-  if (!choice.isOk()) return std::move(choice).takeStatus().context("FCCL_ALGO=hier for " + what);
+  if (!choice.isOk()) return std::move(choice).takeStatus().context("FCCL_ALGO=hier for " + what.str());
   // At INFO when it changes for a kind of call, at TRACE on every call.
-  const std::string key = what.substr(0, what.find(' ')) + " " + std::string(choice->algorithm);
+  const std::string key = what.str().substr(0, what.str().find(' ')) + " " + std::string(choice->algorithm);
   const bool changed = exchangeChoices_.insert(key).second;
-  if (changed) exchangeChoices_.erase(what.substr(0, what.find(' ')) + (choice->algorithm == "hier" ? " direct" : " hier"));
+  if (changed) exchangeChoices_.erase(what.str().substr(0, what.str().find(' ')) + (choice->algorithm == "hier" ? " direct" : " hier"));
   if (changed)
     FCCL_INFO(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice->algorithm).c_str(), choice->reason.c_str());
   else
@@ -57,7 +57,7 @@ Expected<ExchangeChoice> Communicator::chooseExchangeFor(const std::string& what
 }
 
 Status Communicator::runPlans(std::span<const Plan> plans, const void* input, void* output, fcclDataType_t type,
-                              const std::string& what) {
+                              const CallLabel& what) {
   for (const Plan& plan : plans) {
     if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(type), what));
     FCCL_TRY(executeWithScratch(plan, ExecCall{input, output, type, fcclSum, nranks_}, what));
@@ -66,29 +66,29 @@ Status Communicator::runPlans(std::span<const Plan> plans, const void* input, vo
 }
 
 Status Communicator::runBlocks(const BlockLayout& layout, const ExchangeChoice& choice, const void* input,
-                               void* output, fcclDataType_t type, const std::string& what) {
+                               void* output, fcclDataType_t type, const CallLabel& what) {
   const size_t elem = typeSize(type), chunkElems = options_.chunkBytes / elem;
   if (choice.algorithm != "hier") {
     auto plan = directBlockPlan(rank_, layout, chunkElems);
-    if (!plan.isOk()) return std::move(plan).takeStatus().context(what);
+    if (!plan.isOk()) return std::move(plan).takeStatus().context(what.str());
     return runPlans(std::span(&*plan, 1), input, output, type, what);
   }
   const size_t railMaxElems = choice.railMaxBytes / elem;
   auto plans = hierAllToAllvPlans(*hierarchy_, rank_, layout, railMaxElems, chunkElems);
-  if (!plans.isOk()) return std::move(plans).takeStatus().context(what);
+  if (!plans.isOk()) return std::move(plans).takeStatus().context(what.str());
   const Plan both[] = {std::move(plans->first), std::move(plans->rails)};
   return runPlans(both, input, output, type, what);
 }
 
 Status Communicator::exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
-                                    const std::string& what) {
+                                    const CallLabel& what) {
   FCCL_ASSIGN_OR_RETURN(ExchangeChoice choice, chooseExchangeFor(what));
   return runBlocks(layout, choice, input, output, type, what);
 }
 
-Status Communicator::gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const std::string& what) {
+Status Communicator::gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const CallLabel& what) {
   const size_t n = static_cast<size_t>(nranks_), m = row.size();
-  if (all.size() != n * m) return Status(Code::kInternal, "gathered rows do not fit their buffer").context(what);
+  if (all.size() != n * m) return Status(Code::kInternal, "gathered rows do not fit their buffer").context(what.str());
   // Every rank sends its row to every rank (itself included): block (s, d) is s's row, read from
   // the start of its input and written at row s of d's output.
   BlockLayout layout;
@@ -110,7 +110,7 @@ Status Communicator::agreeOnStaged(uint32_t kind, fcclDataType_t type, uint64_t 
 
 // What this rank's domain sends its rail peers: each rank tells each other rank of its domain
 // what it sends that rank's rail peers, one count per domain.
-Expected<std::vector<KnownBlock>> Communicator::domainRailCounts(const AllToAllvLayout& mine, const std::string& what) {
+Expected<std::vector<KnownBlock>> Communicator::domainRailCounts(const AllToAllvLayout& mine, const CallLabel& what) {
   const Hierarchy& h = *hierarchy_;
   const size_t n = static_cast<size_t>(nranks_), L = h.localOrder.size(), D = h.railOrder.size();
   std::vector<uint64_t> told(L * D), heard(L * D);
@@ -137,7 +137,7 @@ Expected<std::vector<KnownBlock>> Communicator::domainRailCounts(const AllToAllv
 }
 
 Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
-  const std::string what = describeCall(call, seq);
+  const CallLabel what = labelOf(call, seq);
   const size_t n = static_cast<size_t>(nranks_);
   FCCL_ASSIGN_OR_RETURN(ExchangeChoice choice, chooseExchangeFor(what));
   AllToAllvLayout uniform;
@@ -158,7 +158,7 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
     const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
     auto plan = call.collective == Collective::kAllToAll ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
                                                          : allToAllvPlan(rank_, nranks_, mine, chunkElems);
-    if (!plan.isOk()) return std::move(plan).takeStatus().context(what);
+    if (!plan.isOk()) return std::move(plan).takeStatus().context(what.str());
     if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, *plan, typeSize(call.type), what));
     return execute(*plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, Proto::kSimple,
                    options_.chunkBytes, what);
@@ -168,7 +168,7 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
     for (int k : hierarchy_->localOrder)  // every block is `count`: nothing to ask
       for (int b : hierarchy_->railOrder) forwarded.push_back({k, b, call.count});
   } else {
-    FCCL_ASSIGN_OR_RETURN(forwarded, domainRailCounts(mine, what + ": counts of the domain's rail blocks"));
+    FCCL_ASSIGN_OR_RETURN(forwarded, domainRailCounts(mine, CallLabel(what.str() + ": counts of the domain's rail blocks")));
   }
   return runBlocks(plainBlockLayout(rank_, mine, forwarded), choice, call.input, call.output, call.type, what);
 }

@@ -12,6 +12,7 @@
 #include "algorithms/exchange/exchange_plan.h"
 #include "common/status.h"
 #include "fccl/fccl.h"
+#include "runtime/call_label.h"
 
 namespace fccl {
 
@@ -26,8 +27,10 @@ struct CollectiveCall {
   std::shared_ptr<const AllToAllvLayout> layout = nullptr;  // all-to-allv: copied, the caller's arrays may go
 };
 
-// "alltoallv #12 (float)": a call as messages name it.
-std::string describeCall(const CollectiveCall& call, uint64_t seq);
+// "alltoallv #12 (float)": a call as messages name it, formatted when read.
+inline CallLabel labelOf(const CollectiveCall& call, uint64_t seq) {
+  return CallLabel(call.collective, call.count, call.type, seq);
+}
 
 class Communicator;
 

@@ -4,6 +4,11 @@
 
 namespace fccl {
 
+const std::string& Status::empty() {
+  static const std::string none;
+  return none;
+}
+
 std::string_view codeName(Code code) {
   switch (code) {
     case Code::kOk: return "ok";

@@ -44,7 +44,7 @@ class MoeDispatch final : public StagedOp {
     std::vector<uint64_t> row(route->rowsPerExpert), all(n * width);
     row.push_back(args_.recvCapacity);
     row.push_back(shapeHash(s.shape));
-    FCCL_TRY(comm.gatherRows(row, all, what + ": rows per expert"));
+    FCCL_TRY(comm.gatherRows(row, all, CallLabel(what + ": rows per expert")));
     std::vector<uint64_t> rows(n * experts);
     for (size_t r = 0; r < n; ++r) {
       if (all[r * width + experts + 1] != row.back())
@@ -61,7 +61,7 @@ class MoeDispatch final : public StagedOp {
     s.sendRow = std::move(route->sendRow);
     s.staging = acquireStaging(route->sendRows * s.rowBytes());
     packRows(static_cast<const std::byte*>(args_.tokens), s.numTokens, topk, s.rowBytes(), s.sendRow, s.staging.data());
-    FCCL_TRY(comm.exchangeBlocks(exchange->dispatch, s.staging.data(), args_.recvTokens, typeOf(s), what));
+    FCCL_TRY(comm.exchangeBlocks(exchange->dispatch, s.staging.data(), args_.recvTokens, typeOf(s), CallLabel(what)));
     s.combine = reversed(exchange->dispatch);
     s.recvRows = exchange->recvRowsOf[static_cast<size_t>(comm.rank())];
     s.ready = true;
@@ -96,7 +96,7 @@ class MoeCombine final : public StagedOp {
     FCCL_TRY(comm.agreeOnStaged(kMoeCombineKind, typeOf(s), shapeHash(s.shape), seq));
     if (!s.ready) return Status(Code::kInvalidUsage, "the layout's dispatch did not complete").context(what);
     if (s.recvRows > 0 && !args_.expertOut) return Status(Code::kInvalidArgument, "expertOut is NULL").context(what);
-    FCCL_TRY(comm.exchangeBlocks(s.combine, args_.expertOut, s.staging.data(), typeOf(s), what));
+    FCCL_TRY(comm.exchangeBlocks(s.combine, args_.expertOut, s.staging.data(), typeOf(s), CallLabel(what)));
     return combineRows(s.staging.data(), args_.weights, s.sendRow, s.numTokens, static_cast<size_t>(s.shape.topk),
                        s.shape.hidden, typeOf(s), static_cast<std::byte*>(args_.out));
   }

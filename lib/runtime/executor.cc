@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,16 +13,19 @@
 namespace fccl {
 namespace {
 
+constexpr size_t kMaxPlanChannels = 32;  // as many as the connections hold (Connections::kMaxChannels)
+
 // Where one channel is. A channel runs in rounds: round j moves chunk j of every step, in step
 // order, before any step moves chunk j+1. Each step's data thus flows through the ring one chunk
 // behind the step before it, like a pipeline, and a FIFO of a few slots is enough: were a step to
 // send all its chunks before the next step received any, every rank would fill its neighbour's
 // FIFO and wait for it forever. Steps whose slice has no chunk j skip the round on both sides.
+// No default values: a call keeps an array of them on the stack and sets only those it uses.
 struct Cursor {
-  int channel = 0;
-  size_t round = 0;
-  size_t rounds = 0;
-  size_t step = 0;
+  int channel;
+  size_t round;
+  size_t rounds;
+  size_t step;
 };
 
 class PlanRun {
@@ -45,14 +49,14 @@ class PlanRun {
   Expected<std::byte*> memberSlice(MulticastLinks& object, int m, const Slice& slice) const;
   // The same for every member.
   Status memberSlices(MulticastLinks& object, const Slice& slice, std::byte** out) const;
-  Status waitForMembers(MulticastLinks& object, std::vector<Cursor>& at);
+  Status waitForMembers(MulticastLinks& object, std::span<Cursor> at);
   bool finished(const Cursor& c) const { return c.round >= c.rounds; }
   const Step& stepOf(const Cursor& c) const { return plan_.channels[static_cast<size_t>(c.channel)].steps[c.step]; }
   // Moves one chunk of the cursor's step if its peers allow; false when it has to wait.
   Expected<bool> advance(Cursor& c);
   Status moveChunk(const Step& step, size_t offset, size_t count, std::span<const std::byte> in, std::byte* out);
-  Status checkWaiting(const std::vector<Cursor>& cursors);
-  void publishWait(const std::vector<Cursor>& cursors);
+  Status checkWaiting(std::span<const Cursor> cursors);
+  void publishWait(std::span<const Cursor> cursors);
   std::string describe(const Cursor& c) const;
 
   std::byte* at(const Slice& s, size_t offset) const {
@@ -72,6 +76,7 @@ class PlanRun {
   const fcclRedOp_t reduceOp_;
   size_t moved_ = 0;  // bytes this call has moved, for wait reports
   Deadline::Clock::time_point nextPublish_{};
+  std::optional<Deadline> deadline_;  // from the first wait on
 };
 
 size_t stepElems(const Step& s) { return primReadsSrc(s.prim) ? s.src.count : s.dst.count; }
@@ -243,7 +248,7 @@ Status PlanRun::multicastPut(const Step& step, MulticastLinks& object) {
   return Status::ok();
 }
 
-Status PlanRun::waitForMembers(MulticastLinks& object, std::vector<Cursor>& at) {
+Status PlanRun::waitForMembers(MulticastLinks& object, std::span<Cursor> at) {
   object.arrive();
   Backoff backoff;
   for (;;) {
@@ -260,8 +265,7 @@ Status PlanRun::waitForMembers(MulticastLinks& object, std::vector<Cursor>& at) 
 Status PlanRun::runMulticast() {
   if (!call_.multicast) return Status(Code::kInternal, "a multicast plan without a multicast object");
   if (plan_.channels.size() != 1) return Status(Code::kInternal, "a multicast plan has one channel");
-  std::vector<Cursor> at(1);
-  at[0].rounds = 1;
+  std::array<Cursor, 1> at{Cursor{0, 0, 1, 0}};
   const auto& steps = plan_.channels[0].steps;
   for (; at[0].step < steps.size(); ++at[0].step) {
     const Step& step = steps[at[0].step];
@@ -303,7 +307,7 @@ std::string PlanRun::describe(const Cursor& c) const {
 
 // Called now and then while nothing moves: a peer that died or broke the protocol, an abort,
 // or the deadline each end the wait with a message that names where we were.
-Status PlanRun::checkWaiting(const std::vector<Cursor>& cursors) {
+Status PlanRun::checkWaiting(std::span<const Cursor> cursors) {
   for (const Cursor& c : cursors) {
     if (finished(c)) continue;
     const Step& s = stepOf(c);
@@ -313,13 +317,14 @@ Status PlanRun::checkWaiting(const std::vector<Cursor>& cursors) {
     if (!peer.isOk()) return std::move(peer).context(describe(c));
     if (limits_.abortFlag && limits_.abortFlag->load(std::memory_order_relaxed))
       return Status(Code::kAborted, "communicator aborted").context(describe(c));
-    if (limits_.deadline.expired())
+    if (!deadline_) deadline_ = Deadline::afterMs(limits_.timeoutMs);
+    if (deadline_->expired())
       return Status(Code::kTimeout, "timed out after " + std::to_string(limits_.timeoutMs) + " ms").context(describe(c));
   }
   return Status::ok();
 }
 
-void PlanRun::publishWait(const std::vector<Cursor>& cursors) {
+void PlanRun::publishWait(std::span<const Cursor> cursors) {
   const auto now = Deadline::Clock::now();
   if (now < nextPublish_) return;
   nextPublish_ = now + std::chrono::milliseconds(100);
@@ -333,13 +338,16 @@ void PlanRun::publishWait(const std::vector<Cursor>& cursors) {
 Status PlanRun::run() {
   if (plan_.multicast) return runMulticast();
   if (chunkElems_ == 0) return Status(Code::kInvalidArgument, "chunk size is smaller than one element");
-  std::vector<Cursor> cursors(plan_.channels.size());
+  // On the stack: a call allocates nothing to run its plan.
+  std::array<Cursor, kMaxPlanChannels> cursorStore;  // uninitialised: set below, as many as used
+  if (plan_.channels.size() > cursorStore.size())
+    return Status(Code::kInternal, "plan has " + std::to_string(plan_.channels.size()) + " channels");
+  const std::span<Cursor> cursors(cursorStore.data(), plan_.channels.size());
   for (size_t i = 0; i < cursors.size(); ++i) {
-    cursors[i].channel = static_cast<int>(i);
     size_t longest = 0;
     for (const Step& s : plan_.channels[i].steps)
       if (stepElems(s) > 0) longest = std::max(longest, s.lag + (stepElems(s) + chunkElems_ - 1) / chunkElems_);
-    cursors[i].rounds = longest;
+    cursors[i] = Cursor{static_cast<int>(i), 0, longest, 0};
   }
   Backoff backoff;
   for (size_t left = cursors.size(); left > 0;) {

@@ -59,8 +59,9 @@ struct ExecCall {
 
 struct ExecLimits {
   size_t chunkBytes;  // the same on every rank: a receiver expects exactly what its peer sends
-  Deadline deadline;
-  int64_t timeoutMs;  // for the message, the deadline is what counts
+  // A wait's deadline: it starts at the plan's first wait, so a call that never waits never
+  // reads the clock.
+  int64_t timeoutMs;
   const std::atomic<bool>* abortFlag;
   WaitState* waitState = nullptr;  // told where a wait that lasts is stuck (for wait reports)
 };

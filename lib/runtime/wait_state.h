@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
+
+#include "runtime/call_label.h"
 
 namespace fccl {
 
@@ -15,20 +18,20 @@ class WaitState {
   struct Snapshot {
     uint64_t seq = 0;   // the last operation begun (0: none yet)
     bool busy = false;  // whether it still runs
-    std::string op;     // "allreduce #3 (1024 x float32)"
+    CallLabel op;       // "allreduce #3 (1024 x float32)"
     std::string where;  // "channel 0 step 2/6 recvReduceSend from rank 3 (shm), round 1/1, 0 bytes moved"
   };
 
-  void begin(uint64_t seq, const std::string& op) {
+  void begin(uint64_t seq, const CallLabel& op, std::string_view where = {}) {
     std::lock_guard lock(mutex_);
     now_.seq = seq;
     now_.busy = true;
     now_.op = op;
-    now_.where.clear();
+    now_.where.assign(where);
   }
-  void waiting(const std::string& where) {
+  void waiting(std::string_view where) {
     std::lock_guard lock(mutex_);
-    now_.where = where;
+    now_.where.assign(where);  // into the string's own storage: no allocation once it has grown
   }
   void end() {
     std::lock_guard lock(mutex_);
@@ -42,7 +45,7 @@ class WaitState {
   std::string describe() const {
     const Snapshot s = snapshot();
     if (s.seq == 0) return "no operation yet";
-    std::string out = s.op + (s.busy ? " running" : " returned");
+    std::string out = s.op.str() + (s.busy ? " running" : " returned");
     if (s.busy) out += s.where.empty() ? ", not waiting long anywhere yet" : ", waiting at " + s.where;
     return out;
   }
