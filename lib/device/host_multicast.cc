@@ -1,6 +1,7 @@
 #include "device/host_multicast.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -15,6 +16,8 @@ namespace {
 constexpr size_t kBlockBytes = 8 * 1024;
 // A block of a large store's source stays in L2 while it goes to every destination.
 constexpr size_t kStoreBlockBytes = 64 * 1024;
+// Destinations whose aliasing with a source a fused reduce-and-store tracks.
+constexpr size_t kTrackedDestinations = 64;
 
 // Every source given, and the type one the kernels know.
 Status checkSources(const char* call, const void* const* srcs, int nsrcs, fcclDataType_t type) {
@@ -83,12 +86,18 @@ Status multicastReduceStoreKernel(void* const* dsts, int ndsts, const void* cons
   const size_t elem = typeSize(type), blockElems = std::max<size_t>(kBlockBytes / elem, 1);
   const bool streaming = count * elem >= streamingMinBytes();
   alignas(64) std::byte scratch[kBlockBytes];
+  std::array<bool, kTrackedDestinations> inPlace{};  // beyond them: taken as not in place
+  for (int k = 0; k < ndsts && k < static_cast<int>(inPlace.size()); ++k)
+    inPlace[static_cast<size_t>(k)] = std::find(srcs, srcs + nsrcs, static_cast<const void*>(dsts[k])) != srcs + nsrcs;
   for (size_t at = 0; at < count; at += blockElems) {
     const size_t n = std::min(blockElems, count - at), offset = at * elem;
     FCCL_TRY(reduceBlock(scratch, srcs, nsrcs, 0, offset, n, type, op));
     for (int k = 0; k < ndsts; ++k) {
       std::byte* to = static_cast<std::byte*>(dsts[k]) + offset;
-      if (streaming)
+      // In place the destination block was just read as a source: it is in cache, where a
+      // plain store lands; a non-temporal one would push it out only to write it anyway.
+      const bool cached = static_cast<size_t>(k) < inPlace.size() && inPlace[static_cast<size_t>(k)];
+      if (streaming && !cached)
         nonTemporalCopy(to, scratch, n * elem);
       else
         std::memcpy(to, scratch, n * elem);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -15,15 +16,32 @@
 namespace fccl {
 namespace {
 
+// "32768K" -> 33554432; 0 when the file is missing or says something else.
+size_t sharedCacheBytes(const char* path) {
+  std::FILE* f = std::fopen(path, "r");
+  if (!f) return 0;
+  unsigned long long value = 0;
+  char unit = 0;
+  const int read = std::fscanf(f, "%llu%c", &value, &unit);
+  std::fclose(f);
+  if (read < 1) return 0;
+  if (read == 2 && (unit == 'K' || unit == 'k')) value <<= 10;
+  else if (read == 2 && (unit == 'M' || unit == 'm')) value <<= 20;
+  return static_cast<size_t>(value);
+}
+
 size_t defaultStreamingMinBytes() {
   if (const char* v = std::getenv("FCCL_NT_MIN_BYTES")) {
     char* end = nullptr;
     const unsigned long long bytes = std::strtoull(v, &end, 10);
     if (end != v && *end == '\0' && bytes > 0) return static_cast<size_t>(bytes);
   }
-  size_t llc = 0;
+  // The last-level cache this core shares (sysfs), not the whole package's: on a part with one
+  // L3 per core complex, sysconf adds them all up (256 MiB where a core sees 32).
+  size_t llc = sharedCacheBytes("/sys/devices/system/cpu/cpu0/cache/index3/size");
 #ifdef _SC_LEVEL3_CACHE_SIZE
-  if (const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE); l3 > 0) llc = static_cast<size_t>(l3);
+  if (llc == 0)
+    if (const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE); l3 > 0) llc = static_cast<size_t>(l3);
 #endif
   if (llc == 0) llc = size_t{32} << 20;
   return std::max(llc / 4, size_t{1} << 20);
