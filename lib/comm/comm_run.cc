@@ -64,6 +64,12 @@ Status Communicator::runBatch(const Batch& batch, uint64_t ticket) {
   });
 }
 
+void Communicator::traceChoice(const CallLabel& what, fcclRedOp_t op, const TuneChoice& choice) const {
+  FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", what.c_str(), std::string(opName(op)).c_str(),
+             std::string(choice.algorithm.name).c_str(), std::string(protoName(choice.proto)).c_str(), choice.channels,
+             choice.chunkBytes, std::string(choice.algorithm.reason).c_str());
+}
+
 Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
   if (options_.checkCalls) {
     const bool rooted = call.collective == Collective::kBroadcast || call.collective == Collective::kReduce;
@@ -74,8 +80,15 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, mine));
   }
   if (isExchange(call.collective)) return runExchange(call, seq);
-  std::optional<bool> zeroCopy;
   const CallLabel what = labelOf(call, seq);  // it names the call in every message and report
+  if (RepeatedCall& last = lastCall_; last.matches(call) && last.planGeneration == plans_.generation()) {
+    // The call before this one was the same: its choice and plan stand (both depend only on
+    // the call's shape), and the tuner and plan cache need not be asked.
+    traceChoice(what, call.op, last.choice);
+    return executeWithScratch(last.plan->plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, what,
+                              last.choice.proto, last.choice.chunkBytes, &last.plan->connected);
+  }
+  std::optional<bool> zeroCopy;
   auto tuned = tuneCall(call, tunedBytes(call, nranks_), what, &zeroCopy);
   if (!tuned.isOk()) {
     if (!hierarchy_ && options_.algorithm.find("hier") != std::string::npos)
@@ -89,10 +102,10 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
     return runMulticast(call, choice, request, what, zeroCopy);
   CachedPlan& cached = plans_.get(choice.algorithm.plan, request);
   const Plan& plan = cached.plan;
-  FCCL_TRACE(Subsys::kColl, "%s %s: %s/%s x%d, chunk %zu B (%s)", what.c_str(),
-             std::string(opName(call.op)).c_str(), std::string(choice.algorithm.name).c_str(),
-             std::string(protoName(choice.proto)).c_str(), choice.channels, choice.chunkBytes,
-             std::string(choice.algorithm.reason).c_str());
+  // Only a choice that asked the ranks nothing (no zero-copy agreement) may be repeated as is.
+  if (!zeroCopy)
+    lastCall_ = RepeatedCall{true, call.collective, call.count, call.type, call.root, choice, &cached, plans_.generation()};
+  traceChoice(what, call.op, choice);
   return executeWithScratch(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_},
                             what, choice.proto, choice.chunkBytes, &cached.connected);
 }

@@ -119,6 +119,8 @@ class Communicator {
   Status runInTurn(uint64_t ticket, Work&& work);
   void breakWith(const Status& error);
   Status runCollective(const CollectiveCall& call, uint64_t seq);
+  // TRACE: the algorithm, protocol, channels and chunk a call on FIFOs runs with, and why.
+  void traceChoice(const CallLabel& what, fcclRedOp_t op, const TuneChoice& choice) const;
   Status runPointToPoint(const std::vector<PointToPointCall>& calls, uint64_t seq);
   // All-to-all and all-to-allv (exchange_run.cc).
   Status runExchange(const CollectiveCall& call, uint64_t seq);
@@ -218,6 +220,22 @@ class Communicator {
   std::unique_ptr<MulticastGroup> multicast_;  // NVLS: made by the first call that uses it
   uint32_t zeroCopyPause_ = 0;  // calls to go before the ranks are asked about zero copy again
   PlanCache plans_;                     // the plans of the last distinct calls
+  // The last call on FIFOs, as the tuner chose for it: the same call again (same shape) runs its
+  // plan straight away, unless a plan was built since (the cached one may be gone).
+  struct RepeatedCall {
+    bool valid = false;
+    Collective collective{};
+    size_t count = 0;
+    fcclDataType_t type{};
+    int root = 0;
+    TuneChoice choice;
+    CachedPlan* plan = nullptr;
+    uint64_t planGeneration = 0;
+    bool matches(const CollectiveCall& c) const {
+      return valid && c.collective == collective && c.count == count && c.type == type && c.root == root;
+    }
+  };
+  RepeatedCall lastCall_;
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
   std::set<std::string> exchangeChoices_;  // "alltoallv hier": the exchange choices logged at INFO
   Registrations registrations_;

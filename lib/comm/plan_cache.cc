@@ -12,6 +12,7 @@ CachedPlan& PlanCache::get(PlanFn build, const PlanRequest& request) {
       return entries_[i].cached;
     }
   const size_t slot = used_ < kEntries ? used_++ : next_++ % kEntries;
+  ++builds_;
   entries_[slot] = Entry{key, CachedPlan{build(request)}};
   last_ = slot;
   return entries_[slot].cached;

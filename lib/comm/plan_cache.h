@@ -23,6 +23,9 @@ class PlanCache {
  public:
   // `request`'s plan by `build`, built on a miss. The reference stays valid until the next get.
   CachedPlan& get(PlanFn build, const PlanRequest& request);
+  // Changes whenever a plan is built (and so another may have been dropped): a reference from
+  // get() is still good while this has not changed.
+  uint64_t generation() const { return builds_; }
 
  private:
   struct Key {
@@ -45,6 +48,7 @@ class PlanCache {
   size_t used_ = 0;  // entries filled so far
   size_t next_ = 0;  // the entry a miss replaces once all are filled (oldest first)
   size_t last_ = 0;  // the last hit, looked at first
+  uint64_t builds_ = 0;
 };
 
 }  // namespace fccl

@@ -63,20 +63,21 @@ Expected<CostParams> fromFigures(const double (&figures)[kCostFigureCount], std:
 
 CostParams CostParams::defaults() {
   // Two ranks of one host, as `fccl-perf --calibrate` measures them on a current two-core x86
-  // server: a shared-memory FIFO step costs a cache-line round trip and a wake-up, and its rate
-  // (in bytes of a ring step) pays a copy in and a copy out; LL saves the counter's line but
+  // server: a shared-memory FIFO step costs a cache-line transfer or two plus the call's own
+  // work (0.3-0.6 us since calls reuse their plans), and its rate (in bytes of a ring step) pays
+  // a copy in and a copy out; LL saves the counter's line, so it is the quicker step, but
   // carries half data, half flags. The multicast rate is in bytes of all members together and
   // pays one pass (non-temporal stores). The scale-out figures are a TCP provider between
   // hosts. A calibration file replaces them all.
   CostParams p;
-  p.scaleUp[static_cast<int>(Proto::kLL)] = {1.9, 1.6};
-  p.scaleUp[static_cast<int>(Proto::kSimple)] = {1.9, 2.4};
+  p.scaleUp[static_cast<int>(Proto::kLL)] = {0.4, 1.6};
+  p.scaleUp[static_cast<int>(Proto::kSimple)] = {0.5, 2.4};
   p.scaleOut = {30.0, 1.2};
   p.channelGbpsUp = 2.4;
   p.channelGbpsOut = 1.2;
   p.reduceGbps = 8.0;
   p.copyGbps = 5.0;
-  p.multicast = {2.2, 12.0};
+  p.multicast = {1.0, 12.0};
   return p;
 }
 
