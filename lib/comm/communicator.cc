@@ -1,5 +1,6 @@
 #include "comm/communicator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -83,6 +84,7 @@ Status Communicator::init(const fcclUniqueId& id) {
   }
   alarmLine_->setPeers(std::move(alarmPeers));
   FCCL_TRY(agreeOnTopology(peers));
+  paceWaits(peers);
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
                                                ShmOptions{options_.fifoSlots, options_.chunkBytes, false},
                                                ShmOptions{options_.fifoSlots, options_.llChunkBytes, true},
@@ -112,6 +114,18 @@ void Communicator::placeProgress() {
   const std::string where = "NUMA node " + std::to_string(node) + " (CPUs " + list + "), near this rank's memory";
   FCCL_INFO(Subsys::kInit, "progress threads pinned to %s", where.c_str());
   setProgressCpus(std::move(cpus), where);
+}
+
+// Where this host runs more ranks than it has CPUs, a rank that waits holds a core its peer
+// needs: its waits yield almost at once instead of spinning first.
+void Communicator::paceWaits(const std::vector<PeerInfo>& peers) {
+  const uint64_t host = peers[static_cast<size_t>(rank_)].hostHash;
+  const auto local = std::count_if(peers.begin(), peers.end(), [host](const PeerInfo& p) { return p.hostHash == host; });
+  const unsigned cpus = std::thread::hardware_concurrency();
+  if (cpus == 0 || local <= static_cast<long>(cpus)) return;
+  Backoff::setSpinRounds(kOversubscribedSpinRounds);
+  FCCL_INFO(Subsys::kInit, "%ld ranks on this host's %u CPUs: waits spin %u rounds, then yield", static_cast<long>(local),
+            cpus, kOversubscribedSpinRounds);
 }
 
 // The ring order comes from the places every rank gathered; so that no rank runs a different

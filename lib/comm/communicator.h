@@ -108,6 +108,8 @@ class Communicator {
   Status init(const fcclUniqueId& id);
   Status agreeOnTopology(const std::vector<PeerInfo>& peers);
   void placeProgress();
+  void paceWaits(const std::vector<PeerInfo>& peers);
+  static constexpr uint32_t kOversubscribedSpinRounds = 2;
   // The tuner over this topology, with rank 0's cost figures (comm_tuner.cc).
   Status startTuner(const std::vector<RankPlace>& places);
   Status waitReady();

@@ -1,18 +1,27 @@
 #include "common/wait.h"
 
 #include <sched.h>
+
+#include <atomic>
 #include <time.h>
 
 namespace fccl {
 
+namespace {
+std::atomic<uint32_t> gSpinRounds{Backoff::kDefaultSpinRounds};
+}  // namespace
+
+void Backoff::setSpinRounds(uint32_t rounds) { gSpinRounds.store(rounds, std::memory_order_relaxed); }
+uint32_t Backoff::spinRounds() { return gSpinRounds.load(std::memory_order_relaxed); }
+
 void Backoff::pause() {
-  if (rounds_ < kSpinRounds) {
+  if (rounds_ < spinRounds_) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     asm volatile("yield");
 #endif
-  } else if (rounds_ == kSpinRounds) {
+  } else if (rounds_ == spinRounds_) {
     yieldStart_ = Deadline::Clock::now();
     sched_yield();
   } else if (!sleeping_) {

@@ -26,6 +26,14 @@ class Deadline {
 
 class Backoff {
  public:
+  // How many rounds a wait spins before it yields, for every wait made from now on in this
+  // process. Where ranks outnumber the cores the peer we wait for needs our core: spinning only
+  // delays it, so communicators that find their host oversubscribed set this low.
+  static constexpr uint32_t kDefaultSpinRounds = 64;
+  static void setSpinRounds(uint32_t rounds);
+  static uint32_t spinRounds();
+
+  Backoff() : spinRounds_(spinRounds()) {}
   // One round of waiting; spins first, then yields the core, then sleeps with a growing period.
   void pause();
   void reset() {
@@ -38,13 +46,13 @@ class Backoff {
   // yield would double the syscalls of a wait that is only a few microseconds long.
   // Whether the wait has gone past spinning and yielding: it is no longer a short one.
   bool sleeping() const { return sleeping_; }
-  bool timeToCheck() const { return rounds_ == 0 || sleeping_ || (rounds_ >= kSpinRounds && (rounds_ & 15) == 0); }
+  bool timeToCheck() const { return rounds_ == 0 || sleeping_ || (rounds_ >= spinRounds_ && (rounds_ & 15) == 0); }
 
  private:
-  static constexpr uint32_t kSpinRounds = 64;
   static constexpr std::chrono::milliseconds kYieldPeriod{20};
   static constexpr long kMinSleepNs = 50000;
   static constexpr long kMaxSleepNs = 1000000;
+  uint32_t spinRounds_;
   uint32_t rounds_ = 0;
   bool sleeping_ = false;
   long sleepNs_ = kMinSleepNs;
