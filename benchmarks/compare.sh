@@ -7,6 +7,7 @@
 #   benchmarks/compare.sh [NRANKS] [fccl-perf args...]      (default: 4 ranks, -b 8 -e 64M -f 4)
 #   OUT=dir   where compare.md, compare.png and the raw tables go (default: build/compare)
 #   COLLS="allreduce allgather reducescatter alltoall"
+#   LAT_ROUNDS=5 LAT_ITERS=20000   the 8-byte all-reduce latency rounds (fccl and Open MPI in turn)
 # Open MPI runs with its defaults (shared memory between the ranks of one host); Gloo over TCP
 # on loopback (it has no shared-memory transport) and only for the collectives it has.
 set -euo pipefail
@@ -59,6 +60,39 @@ for coll in $colls; do
   } >>"$md"
   plots+=("$coll")
 done
+
+# Latency: a sweep's few calls per size are too few for 8 bytes, where one slow call weighs.
+# LAT_ROUNDS rounds of LAT_ITERS 8-byte all-reduces, fccl and Open MPI taking turns, so that a
+# noisy neighbour slows both alike; the median of each.
+lat_rounds=${LAT_ROUNDS:-5}
+lat_iters=${LAT_ITERS:-20000}
+latency() {  # tool [args]: the out-of-place time (us) of one round
+  "${mpirun[@]}" "$build/benchmarks/$1-perf" allreduce -b 8 -e 8 -n "$lat_iters" -w 1000 -c 0 "${@:2}" 2>/dev/null |
+    awk '$1 == 8 { print $6 }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); else print "-" }'; }
+if [ -x "$build/benchmarks/mpi-perf" ]; then
+  : >"$out/latency-fccl.txt"
+  : >"$out/latency-mpi.txt"
+  for _ in $(seq "$lat_rounds"); do
+    latency fccl >>"$out/latency-fccl.txt" || true
+    latency mpi >>"$out/latency-mpi.txt" || true
+  done
+  fccl_lat=$(median <"$out/latency-fccl.txt")
+  mpi_lat=$(median <"$out/latency-mpi.txt")
+  {
+    echo
+    echo "## 8-byte all-reduce latency"
+    echo
+    echo "Median of $lat_rounds rounds of $lat_iters calls each, fccl and Open MPI taking turns (us, out of place)."
+    echo
+    echo "| fccl | Open MPI | fccl / Open MPI |"
+    echo "|---:|---:|---:|"
+    awk -v f="$fccl_lat" -v m="$mpi_lat" 'BEGIN { printf "| %s | %s | %s |\n", f, m, (m > 0 && f != "-") ? sprintf("%.2fx", f / m) : "-" }'
+    echo
+    echo "Rounds: fccl $(paste -sd' ' "$out/latency-fccl.txt"); Open MPI $(paste -sd' ' "$out/latency-mpi.txt")."
+  } >>"$md"
+fi
 echo "compare: table in $md"
 
 if command -v gnuplot >/dev/null; then
