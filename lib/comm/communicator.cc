@@ -83,8 +83,8 @@ Status Communicator::init(const fcclUniqueId& id) {
     alarmPeers.push_back(address);
   }
   alarmLine_->setPeers(std::move(alarmPeers));
-  FCCL_TRY(agreeOnTopology(peers));
   paceWaits(peers);
+  FCCL_TRY(agreeOnTopology(peers));
   connections_ = std::make_unique<Connections>(*bootstrap_, std::move(peers), rank_,
                                                ShmOptions{options_.fifoSlots, options_.chunkBytes, false},
                                                ShmOptions{options_.fifoSlots, options_.llChunkBytes, true},
@@ -123,6 +123,7 @@ void Communicator::paceWaits(const std::vector<PeerInfo>& peers) {
   const auto local = std::count_if(peers.begin(), peers.end(), [host](const PeerInfo& p) { return p.hostHash == host; });
   const unsigned cpus = std::thread::hardware_concurrency();
   if (cpus == 0 || local <= static_cast<long>(cpus)) return;
+  oversubscribed_ = true;  // the tuner prices a wake-up per dependent step
   Backoff::setSpinRounds(kOversubscribedSpinRounds);
   FCCL_INFO(Subsys::kInit, "%ld ranks on this host's %u CPUs: waits spin %u rounds, then yield", static_cast<long>(local),
             cpus, kOversubscribedSpinRounds);

@@ -110,6 +110,7 @@ class Communicator {
   void placeProgress();
   void paceWaits(const std::vector<PeerInfo>& peers);
   static constexpr uint32_t kOversubscribedSpinRounds = 2;
+  bool oversubscribed_ = false;  // more ranks on this host than CPUs (paceWaits)
   // The tuner over this topology, with rank 0's cost figures (comm_tuner.cc).
   Status startTuner(const std::vector<RankPlace>& places);
   Status waitReady();
@@ -130,7 +131,9 @@ class Communicator {
   // FCCL_ALGO as the exchanges read it: "", "direct" or "hier".
   Expected<std::string_view> exchangeForcing(const CallLabel& what) const;
   // The choice for a call (`what` names it), logged at INFO when it changes.
-  Expected<ExchangeChoice> chooseExchangeFor(const CallLabel& what);
+  Expected<const ExchangeChoice*> chooseExchangeFor(const CallLabel& what);
+  // The direct plan of an all-to-all(v) call, rebuilt only when the call's shape changed.
+  Expected<CachedPlan*> directExchangePlan(const CollectiveCall& call);
   Status runBlocks(const BlockLayout& layout, const ExchangeChoice& choice, const void* input, void* output,
                    fcclDataType_t type, const CallLabel& what);
   // Runs plans one after the other, on the same scratch.
@@ -239,7 +242,17 @@ class Communicator {
   };
   RepeatedCall lastCall_;
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
-  std::set<std::string> exchangeChoices_;  // "alltoallv hier": the exchange choices logged at INFO
+  std::optional<ExchangeChoice> exchangeChoice_;  // the exchanges' algorithm, chosen at the first one
+  std::vector<std::string> exchangeKindsLogged_;  // the kinds of call whose choice went to INFO
+  struct LastExchange {
+    bool valid = false;
+    Collective collective{};
+    size_t count = 0;
+    size_t chunkElems = 0;
+    AllToAllvLayout layout;  // all-to-allv
+    CachedPlan cached;
+  };
+  LastExchange lastExchange_;
   Registrations registrations_;
 
   WaitState waitState_;

@@ -5,6 +5,8 @@
 // its own size, which its sender and receiver both know. What a rank forwards on its rail it
 // learns from its domain: an all-to-allv first exchanges, inside each domain, the counts of what
 // each rank sends the others' rail peers (a small scale-up exchange); an all-to-all knows them.
+#include <algorithm>
+
 #include "algorithms/exchange/all_to_all_hier.h"
 #include "comm/call_check.h"
 #include "comm/communicator.h"
@@ -41,19 +43,24 @@ Expected<std::string_view> Communicator::exchangeForcing(const CallLabel& what) 
   return std::string_view();
 }
 
-Expected<ExchangeChoice> Communicator::chooseExchangeFor(const CallLabel& what) {
-  FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
-  auto choice = chooseExchange(forced, exchangeShape(), noHierarchy_);
-  if (!choice.isOk()) return std::move(choice).takeStatus().context("FCCL_ALGO=hier for " + what.str());
-  // At INFO when it changes for a kind of call, at TRACE on every call.
-  const std::string key = what.str().substr(0, what.str().find(' ')) + " " + std::string(choice->algorithm);
-  const bool changed = exchangeChoices_.insert(key).second;
-  if (changed) exchangeChoices_.erase(what.str().substr(0, what.str().find(' ')) + (choice->algorithm == "hier" ? " direct" : " hier"));
-  if (changed)
-    FCCL_INFO(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice->algorithm).c_str(), choice->reason.c_str());
-  else
-    FCCL_TRACE(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice->algorithm).c_str(), choice->reason.c_str());
-  return choice;
+// The choice rests on what does not change (FCCL_ALGO, the domains): made once, then logged at
+// INFO the first time each kind of call takes it, at TRACE after that.
+Expected<const ExchangeChoice*> Communicator::chooseExchangeFor(const CallLabel& what) {
+  if (!exchangeChoice_) {
+    FCCL_ASSIGN_OR_RETURN(std::string_view forced, exchangeForcing(what));
+    auto choice = chooseExchange(forced, exchangeShape(), noHierarchy_);
+    if (!choice.isOk()) return std::move(choice).takeStatus().context("FCCL_ALGO=hier for " + what.str());
+    exchangeChoice_ = std::move(choice).take();
+  }
+  const ExchangeChoice& choice = *exchangeChoice_;
+  const std::string_view kind = what.kind();
+  if (std::find(exchangeKindsLogged_.begin(), exchangeKindsLogged_.end(), kind) == exchangeKindsLogged_.end()) {
+    exchangeKindsLogged_.emplace_back(kind);
+    FCCL_INFO(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice.algorithm).c_str(), choice.reason.c_str());
+  } else {
+    FCCL_TRACE(Subsys::kTune, "%s: %s (%s)", what.c_str(), std::string(choice.algorithm).c_str(), choice.reason.c_str());
+  }
+  return &choice;
 }
 
 Status Communicator::runPlans(std::span<const Plan> plans, const void* input, void* output, fcclDataType_t type,
@@ -82,8 +89,8 @@ Status Communicator::runBlocks(const BlockLayout& layout, const ExchangeChoice& 
 
 Status Communicator::exchangeBlocks(const BlockLayout& layout, const void* input, void* output, fcclDataType_t type,
                                     const CallLabel& what) {
-  FCCL_ASSIGN_OR_RETURN(ExchangeChoice choice, chooseExchangeFor(what));
-  return runBlocks(layout, choice, input, output, type, what);
+  FCCL_ASSIGN_OR_RETURN(const ExchangeChoice* choice, chooseExchangeFor(what));
+  return runBlocks(layout, *choice, input, output, type, what);
 }
 
 Status Communicator::gatherRows(std::span<const uint64_t> row, std::span<uint64_t> all, const CallLabel& what) {
@@ -139,7 +146,20 @@ Expected<std::vector<KnownBlock>> Communicator::domainRailCounts(const AllToAllv
 Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
   const CallLabel what = labelOf(call, seq);
   const size_t n = static_cast<size_t>(nranks_);
-  FCCL_ASSIGN_OR_RETURN(ExchangeChoice choice, chooseExchangeFor(what));
+  FCCL_ASSIGN_OR_RETURN(const ExchangeChoice* chosen, chooseExchangeFor(what));
+  const ExchangeChoice& choice = *chosen;
+  const bool nothingOnRails =
+      call.collective == Collective::kAllToAll && !onRail(call.count, choice.railMaxBytes / typeSize(call.type));
+  if (choice.algorithm != "hier" || nothingOnRails) {
+    FCCL_ASSIGN_OR_RETURN(bool zeroCopied, tryZeroCopyAllToAll(call, what));
+    if (zeroCopied) return Status::ok();
+    // Direct, each rank planning from its own call: no counts to exchange.
+    FCCL_ASSIGN_OR_RETURN(CachedPlan * plan, directExchangePlan(call));
+    if (options_.checkCalls)
+      FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan->plan, typeSize(call.type), what));
+    return execute(plan->plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, Proto::kSimple,
+                   options_.chunkBytes, what, &plan->connected);
+  }
   AllToAllvLayout uniform;
   if (call.collective == Collective::kAllToAll)
     for (size_t i = 0; i < n; ++i) {
@@ -149,20 +169,6 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
       uniform.recvDispls.push_back(i * call.count);
     }
   const AllToAllvLayout& mine = call.collective == Collective::kAllToAll ? uniform : *call.layout;
-  const bool nothingOnRails =
-      call.collective == Collective::kAllToAll && !onRail(call.count, choice.railMaxBytes / typeSize(call.type));
-  if (choice.algorithm != "hier" || nothingOnRails) {
-    FCCL_ASSIGN_OR_RETURN(bool zeroCopied, tryZeroCopyAllToAll(call, what));
-    if (zeroCopied) return Status::ok();
-    // Direct, each rank planning from its own call: no counts to exchange.
-    const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
-    auto plan = call.collective == Collective::kAllToAll ? allToAllPlan(rank_, nranks_, call.count, chunkElems)
-                                                         : allToAllvPlan(rank_, nranks_, mine, chunkElems);
-    if (!plan.isOk()) return std::move(plan).takeStatus().context(what.str());
-    if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, *plan, typeSize(call.type), what));
-    return execute(*plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, Proto::kSimple,
-                   options_.chunkBytes, what);
-  }
   std::vector<KnownBlock> forwarded;
   if (call.collective == Collective::kAllToAll) {
     for (int k : hierarchy_->localOrder)  // every block is `count`: nothing to ask
@@ -171,6 +177,29 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
     FCCL_ASSIGN_OR_RETURN(forwarded, domainRailCounts(mine, CallLabel(what.str() + ": counts of the domain's rail blocks")));
   }
   return runBlocks(plainBlockLayout(rank_, mine, forwarded), choice, call.input, call.output, call.type, what);
+}
+
+// The direct plan of an all-to-all(v), the last one kept: an all-to-all by its count, an
+// all-to-allv by its whole layout (a MoE layer repeats its routing shape less often, but a
+// benchmark or a fixed-capacity dispatch repeats it exactly).
+Expected<CachedPlan*> Communicator::directExchangePlan(const CollectiveCall& call) {
+  const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
+  LastExchange& last = lastExchange_;
+  const bool v = call.collective == Collective::kAllToAllv;
+  const bool same = last.valid && last.collective == call.collective && last.chunkElems == chunkElems &&
+                    (v ? last.layout.sendCounts == call.layout->sendCounts &&
+                             last.layout.sendDispls == call.layout->sendDispls &&
+                             last.layout.recvCounts == call.layout->recvCounts &&
+                             last.layout.recvDispls == call.layout->recvDispls
+                       : last.count == call.count);
+  if (same) return &last.cached;
+  last.valid = false;
+  auto plan = v ? allToAllvPlan(rank_, nranks_, *call.layout, chunkElems)
+                : allToAllPlan(rank_, nranks_, call.count, chunkElems);
+  if (!plan.isOk()) return std::move(plan).takeStatus().context(labelOf(call, seq_).str());
+  last = LastExchange{true, call.collective, call.count, chunkElems, v ? *call.layout : AllToAllvLayout{},
+                      CachedPlan{std::move(plan).take()}};
+  return &last.cached;
 }
 
 }  // namespace fccl

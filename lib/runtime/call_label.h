@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "algorithms/algorithms.h"
 #include "fccl/fccl.h"
@@ -36,6 +37,8 @@ class CallLabel {
     return text_;
   }
   const char* c_str() const { return str().c_str(); }
+  // What kind of operation: "alltoallv", "send/recv", or a named one's first word. Never formats.
+  std::string_view kind() const;
   // Where a message wants a string: formats.
   operator const std::string&() const { return str(); }
 

@@ -18,6 +18,9 @@ struct TopoShape {
   bool hierarchy = false;     // the domain and rail rings of the hierarchical algorithms exist
   bool multicast = false;     // one scale-up domain, every hop scale-up, a device with multicast calls
   int maxChannels = 1;
+  // More ranks on a host than it has CPUs: a rank that waits for a peer must often give up its
+  // core before the peer can run, so every dependent step costs a wake-up (cost_model.cc).
+  bool oversubscribed = false;
 };
 
 // What the shape needs of a rank's place (topology/rank_place.h, which this layer does not see).

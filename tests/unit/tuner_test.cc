@@ -275,4 +275,24 @@ TEST_CASE("a tuner plugin with a missing hook or another major version is refuse
   CHECK_FALSE(TunerPlugin::fromPlugin(nullptr, "lib.so", nullptr, topo).isOk());
 }
 
+TEST_CASE("where ranks outnumber the cores, each dependent step costs a wake-up", "[unit][tuner][model]") {
+  // Every hop of a FIFO algorithm and every sync of the multicast object pays one: a tiny
+  // all-reduce then goes to the one-shot multicast (one sync) rather than doubling's rounds.
+  TopoShape spare = oneDomain(4), crowded = oneDomain(4);
+  crowded.oversubscribed = true;
+  const CostParams p = CostParams::defaults();
+  const CostQuery ll{Collective::kAllReduce, 8, Proto::kLL, 1, 4096};
+  const CostQuery simple{Collective::kAllReduce, 8, Proto::kSimple, 1, 4096};
+  for (const char* algo : {"ring", "doubling"}) {
+    INFO(algo);
+    CHECK(predictUs(p, crowded, algo, ll) > predictUs(p, spare, algo, ll));
+  }
+  const double oneShotWake = predictUs(p, crowded, "nvls_oneshot", simple) - predictUs(p, spare, "nvls_oneshot", simple);
+  CHECK(oneShotWake > 0);
+  // A ring all-reduce of 4 ranks: 2(n-1) = 6 dependent steps, each one wake-up, as one sync.
+  CHECK(predictUs(p, crowded, "ring", ll) - predictUs(p, spare, "ring", ll) == Approx(6 * oneShotWake));
+  CHECK(makeTuner(spare).choose(Collective::kAllReduce, 8)->algorithm.name == "doubling");
+  CHECK(makeTuner(crowded).choose(Collective::kAllReduce, 8)->algorithm.name == "nvls_oneshot");
+}
+
 }  // namespace fccl::test
