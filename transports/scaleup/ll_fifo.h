@@ -20,7 +20,7 @@
 namespace fccl {
 
 constexpr uint64_t kLlMagic = 0x6663636c6c6c6630ull;  // "fcclllf0"
-constexpr uint32_t kLlVersion = 1;
+constexpr uint32_t kLlVersion = 2;  // 2: slots start cache lines
 constexpr uint32_t kMaxLlSlots = 64;
 constexpr size_t kLlLineBytes = 16;
 constexpr size_t kLlDataPerLine = 8;
@@ -33,9 +33,17 @@ struct alignas(64) LlHeader {
   uint64_t token;      // random, also in the handle
   alignas(64) std::atomic<uint64_t> head;
 };
+static_assert(sizeof(LlHeader) % 64 == 0, "slots must start cache lines");
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "LL words must be lock-free across processes");
 
-inline size_t llSlotLines(size_t slotBytes) { return 1 + (slotBytes + kLlDataPerLine - 1) / kLlDataPerLine; }
+// A slot's lines, rounded up to whole cache lines: every slot starts a cache line (the header is
+// a multiple of 64 bytes), so a small chunk's count and data lines share one cache line and the
+// reader waits for one transfer, not two.
+inline size_t llSlotLines(size_t slotBytes) {
+  constexpr size_t kLinesPerCacheLine = 64 / kLlLineBytes;
+  const size_t lines = 1 + (slotBytes + kLlDataPerLine - 1) / kLlDataPerLine;
+  return (lines + kLinesPerCacheLine - 1) / kLinesPerCacheLine * kLinesPerCacheLine;
+}
 inline size_t llSegmentBytes(uint32_t slots, size_t slotBytes) {
   return sizeof(LlHeader) + slots * llSlotLines(slotBytes) * kLlLineBytes;
 }
