@@ -3,11 +3,10 @@
 // fcclGetLastError. Nothing else in the API layer catches or maps.
 #pragma once
 
-#include <exception>
-#include <new>
-#include <string>
+#include <utility>
 
 #include "comm/communicator.h"
+#include "common/catching.h"
 #include "common/status.h"
 #include "fccl/fccl.h"
 
@@ -20,16 +19,7 @@ fcclResult_t finish(const char* function, Status s);
 // A template, not a std::function: the body of a small call is inlined, never allocated.
 template <typename Body>
 fcclResult_t guard(const char* function, Body&& body) {
-  Status s;
-  try {
-    s = body();
-  } catch (const std::bad_alloc&) {
-    s = Status(Code::kSystem, "out of memory");
-  } catch (const std::exception& e) {
-    s = Status(Code::kInternal, std::string("unexpected exception: ") + e.what());
-  } catch (...) {
-    s = Status(Code::kInternal, "unexpected exception");
-  }
+  Status s = catching(std::forward<Body>(body));
   if (s.isOk() || s.code() == Code::kInProgress) return toResult(s.code());
   return finish(function, std::move(s));
 }

@@ -1,10 +1,9 @@
 #include "device/stream.h"
 
-#include <exception>
-#include <new>
 #include <string>
 #include <utility>
 
+#include "common/catching.h"
 #include "common/log.h"
 #include "common/result_code.h"
 
@@ -40,16 +39,7 @@ Status Stream::launch(std::function<Status()> work) {
 fcclResult_t Stream::runTask(void* arg) {
   std::unique_ptr<Task> task(static_cast<Task*>(arg));
   Stream& stream = *task->stream;
-  Status result;
-  try {
-    result = task->work();
-  } catch (const std::bad_alloc&) {
-    result = Status(Code::kSystem, "out of memory in stream work");
-  } catch (const std::exception& e) {
-    result = Status(Code::kInternal, std::string("unexpected exception in stream work: ") + e.what());
-  } catch (...) {
-    result = Status(Code::kInternal, "unexpected exception in stream work");
-  }
+  Status result = catching(task->work, " in stream work");
   if (result.isOk()) return fcclSuccess;
   // In-progress is no end state for work that has returned; keeping it would leave the stream
   // reporting "busy" forever.
