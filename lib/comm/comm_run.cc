@@ -104,7 +104,7 @@ Status Communicator::runCollective(const CollectiveCall& call, uint64_t seq) {
   const Plan& plan = cached.plan;
   // Only a choice that asked the ranks nothing (no zero-copy agreement) may be repeated as is.
   if (!zeroCopy)
-    lastCall_ = RepeatedCall{true, call.collective, call.count, call.type, call.root, choice, &cached, plans_.generation()};
+    lastCall_ = RepeatedCall{call.collective, call.count, call.type, call.root, choice, &cached, plans_.generation()};
   traceChoice(what, call.op, choice);
   return executeWithScratch(plan, ExecCall{call.input, call.output, call.type, call.op, nranks_},
                             what, choice.proto, choice.chunkBytes, &cached.connected);

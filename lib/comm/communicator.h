@@ -108,9 +108,8 @@ class Communicator {
   Status init(const fcclUniqueId& id);
   Status agreeOnTopology(const std::vector<PeerInfo>& peers);
   void placeProgress();
+  // Where this host runs more ranks than CPUs: waits yield sooner, the tuner prices wake-ups.
   void paceWaits(const std::vector<PeerInfo>& peers);
-  static constexpr uint32_t kOversubscribedSpinRounds = 2;
-  bool oversubscribed_ = false;  // more ranks on this host than CPUs (paceWaits)
   // The tuner over this topology, with rank 0's cost figures (comm_tuner.cc).
   Status startTuner(const std::vector<RankPlace>& places);
   Status waitReady();
@@ -129,7 +128,7 @@ class Communicator {
   Status runExchange(const CollectiveCall& call, uint64_t seq);
   ExchangeShape exchangeShape() const;
   // FCCL_ALGO as the exchanges read it: "", "direct" or "hier".
-  Expected<std::string_view> exchangeForcing(const CallLabel& what) const;
+  Expected<std::string_view> exchangeForcing(const CallLabel& what);
   // The choice for a call (`what` names it), logged at INFO when it changes.
   Expected<const ExchangeChoice*> chooseExchangeFor(const CallLabel& what);
   // The direct plan of an all-to-all(v) call, rebuilt only when the call's shape changed.
@@ -223,36 +222,37 @@ class Communicator {
   std::unique_ptr<Tuner> tuner_;        // picks algorithm, protocol, channels and chunk per call
   std::vector<int> pids_;               // every rank's process, for the multicast object
   std::unique_ptr<MulticastGroup> multicast_;  // NVLS: made by the first call that uses it
+  static constexpr uint32_t kOversubscribedSpinRounds = 2;
+  bool oversubscribed_ = false;  // more ranks on this host than CPUs (paceWaits)
   uint32_t zeroCopyPause_ = 0;  // calls to go before the ranks are asked about zero copy again
   PlanCache plans_;                     // the plans of the last distinct calls
   // The last call on FIFOs, as the tuner chose for it: the same call again (same shape) runs its
   // plan straight away, unless a plan was built since (the cached one may be gone).
   struct RepeatedCall {
-    bool valid = false;
     Collective collective{};
     size_t count = 0;
     fcclDataType_t type{};
     int root = 0;
     TuneChoice choice;
-    CachedPlan* plan = nullptr;
+    CachedPlan* plan = nullptr;  // null: no call yet
     uint64_t planGeneration = 0;
     bool matches(const CollectiveCall& c) const {
-      return valid && c.collective == collective && c.count == count && c.type == type && c.root == root;
+      return plan && c.collective == collective && c.count == count && c.type == type && c.root == root;
     }
   };
   RepeatedCall lastCall_;
   std::vector<std::byte> scratch_;      // plans' scratch (Plan::scratchElems), grown as needed
+  std::optional<std::string_view> exchangeForced_;  // what FCCL_ALGO forces on the exchanges, once read
   std::optional<ExchangeChoice> exchangeChoice_;  // the exchanges' algorithm, chosen at the first one
   std::vector<std::string> exchangeKindsLogged_;  // the kinds of call whose choice went to INFO
   struct LastExchange {
-    bool valid = false;
     Collective collective{};
     size_t count = 0;
     size_t chunkElems = 0;
     AllToAllvLayout layout;  // all-to-allv
     CachedPlan cached;
   };
-  LastExchange lastExchange_;
+  std::optional<LastExchange> lastExchange_;
   Registrations registrations_;
 
   WaitState waitState_;

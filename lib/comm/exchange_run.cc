@@ -21,8 +21,10 @@ ExchangeShape Communicator::exchangeShape() const {
 }
 
 // FCCL_ALGO is a list (tuner/tuner.h): the exchanges take the one of theirs it leaves, if it
-// leaves exactly one; names no collective knows are an error.
-Expected<std::string_view> Communicator::exchangeForcing(const CallLabel& what) const {
+// leaves exactly one; names no collective knows are an error. FCCL_ALGO does not change: it is
+// read once (a MoE call asks on every dispatch).
+Expected<std::string_view> Communicator::exchangeForcing(const CallLabel& what) {
+  if (exchangeForced_) return *exchangeForced_;
   const TunerOverrides listed = parseAlgorithmList(options_.algorithm);
   bool direct = false, hier = false;
   for (const std::string& name : listed.algorithms) {
@@ -39,8 +41,8 @@ Expected<std::string_view> Communicator::exchangeForcing(const CallLabel& what) 
   if (listed.exclude) std::swap(direct, hier);  // ^hier leaves direct, ^direct leaves hier
   if (listed.exclude && direct && hier) return Status(Code::kInvalidArgument, "FCCL_ALGO=" + options_.algorithm +
                                                                                   " leaves no algorithm for " + what.str());
-  if (direct != hier) return std::string_view(direct ? "direct" : "hier");
-  return std::string_view();
+  exchangeForced_ = direct != hier ? std::string_view(direct ? "direct" : "hier") : std::string_view();
+  return *exchangeForced_;
 }
 
 // The choice rests on what does not change (FCCL_ALGO, the domains): made once, then logged at
@@ -184,22 +186,22 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
 // benchmark or a fixed-capacity dispatch repeats it exactly).
 Expected<CachedPlan*> Communicator::directExchangePlan(const CollectiveCall& call) {
   const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
-  LastExchange& last = lastExchange_;
+  std::optional<LastExchange>& last = lastExchange_;
   const bool v = call.collective == Collective::kAllToAllv;
-  const bool same = last.valid && last.collective == call.collective && last.chunkElems == chunkElems &&
-                    (v ? last.layout.sendCounts == call.layout->sendCounts &&
-                             last.layout.sendDispls == call.layout->sendDispls &&
-                             last.layout.recvCounts == call.layout->recvCounts &&
-                             last.layout.recvDispls == call.layout->recvDispls
-                       : last.count == call.count);
-  if (same) return &last.cached;
-  last.valid = false;
+  const bool same = last && last->collective == call.collective && last->chunkElems == chunkElems &&
+                    (v ? last->layout.sendCounts == call.layout->sendCounts &&
+                             last->layout.sendDispls == call.layout->sendDispls &&
+                             last->layout.recvCounts == call.layout->recvCounts &&
+                             last->layout.recvDispls == call.layout->recvDispls
+                       : last->count == call.count);
+  if (same) return &last->cached;
+  last.reset();
   auto plan = v ? allToAllvPlan(rank_, nranks_, *call.layout, chunkElems)
                 : allToAllPlan(rank_, nranks_, call.count, chunkElems);
   if (!plan.isOk()) return std::move(plan).takeStatus().context(labelOf(call, seq_).str());
-  last = LastExchange{true, call.collective, call.count, chunkElems, v ? *call.layout : AllToAllvLayout{},
+  last = LastExchange{call.collective, call.count, chunkElems, v ? *call.layout : AllToAllvLayout{},
                       CachedPlan{std::move(plan).take()}};
-  return &last.cached;
+  return &last->cached;
 }
 
 }  // namespace fccl
