@@ -34,6 +34,11 @@ struct CostParams {
   double reduceGbps = 0;  // the device's reduction, in bytes of output per second
   double copyGbps = 0;    // a local copy (staging into and out of the multicast window)
   LinkCost multicast;     // NVLS: one barrier over the multicast object; multicastReduce/Store rate
+  // The largest message a scale-out hop moves at its rate. Nets send small messages eagerly and
+  // switch to a rendezvous above some size (a handshake, then a transfer the sender's progress
+  // must serve), which on a busy host moves less: the tuner cuts the chunks of plans that cross
+  // the net to this.
+  double scaleOutMessageBytes = 0;
   std::string source = "built-in defaults";
 
   static CostParams defaults();
@@ -42,7 +47,7 @@ struct CostParams {
 };
 
 // The figures as a flat array (the file's keys, in order), for ranks to agree on rank 0's.
-constexpr size_t kCostFigureCount = 12;
+constexpr size_t kCostFigureCount = 13;
 void toFigures(const CostParams& params, double (&figures)[kCostFigureCount]);
 // Rejects figures that are not positive and finite (a peer's, for instance).
 Expected<CostParams> fromFigures(const double (&figures)[kCostFigureCount], std::string source);

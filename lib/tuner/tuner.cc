@@ -82,7 +82,11 @@ std::optional<TuneChoice> Tuner::bestOf(const Algorithm& algorithm, Proto proto,
   const int fewest = forced ? overrides_.channels : 1;
   const int most = forced ? overrides_.channels : fifo ? std::max(1, shape_.maxChannels) : 1;
   for (int channels = fewest; channels <= most; channels *= 2) {
-    const size_t largest = proto == Proto::kLL ? chunks_.llBytes : chunks_.simpleBytes;
+    size_t largest = proto == Proto::kLL ? chunks_.llBytes : chunks_.simpleBytes;
+    // A plan with hops over the net sends each chunk as one net message: no larger than the net
+    // moves at its rate (cost_params.h).
+    if (proto == Proto::kSimple && !shape_.allScaleUp)
+      largest = std::min(largest, std::max(kMinSimpleChunk, static_cast<size_t>(params_.scaleOutMessageBytes)));
     for (size_t chunk = largest; chunk > 0; chunk /= 2) {
       const double us = predictUs(params_, shape_, algorithm.name, CostQuery{collective, bytes, proto, channels, chunk, zeroCopy});
       if (std::isfinite(us) && (!best || us < best->predictedUs)) best = TuneChoice{algorithm, proto, channels, chunk, us};

@@ -15,7 +15,7 @@ fail() {
 mpirun --oversubscribe --bind-to none -np 2 "$perf" --calibrate "$out/tuner.conf" >"$out/log" 2>&1 ||
   fail "calibration failed: $(cat "$out/log")"
 for key in scaleup.ll.latency_us scaleup.ll.gbps scaleup.simple.latency_us scaleup.simple.gbps scaleup.channel_gbps \
-  scaleout.latency_us scaleout.gbps scaleout.channel_gbps reduce.gbps copy.gbps multicast.latency_us multicast.gbps; do
+  scaleout.latency_us scaleout.gbps scaleout.channel_gbps scaleout.message_bytes reduce.gbps copy.gbps multicast.latency_us multicast.gbps; do
   grep -Eq "^$key [0-9.e+-]+$" "$out/tuner.conf" || fail "no $key in $(cat "$out/tuner.conf")"
 done
 FCCL_TUNER_FILE=$out/tuner.conf FCCL_DEBUG=INFO FCCL_DEBUG_SUBSYS=TUNE mpirun --oversubscribe --bind-to none -np 3 \

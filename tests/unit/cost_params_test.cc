@@ -17,6 +17,10 @@ TEST_CASE("a calibration file sets the figures it names and keeps the defaults o
   CHECK(params->scaleOut.latencyUs == 7);
   CHECK(params->reduceGbps == CostParams::defaults().reduceGbps);
   CHECK(params->source == "t.conf");
+  auto message = parseCostParams("scaleout.message_bytes 65536\n", "m.conf");
+  REQUIRE(message.isOk());
+  CHECK(message->scaleOutMessageBytes == 65536);
+  CHECK(CostParams::defaults().scaleOutMessageBytes == 128 * 1024);
 }
 
 TEST_CASE("a malformed calibration file is refused naming the file, the line and the key", "[unit][tuner]") {

@@ -144,6 +144,33 @@ TEST_CASE("across domains the tuner sends large all-reduces through the hierarch
   CHECK(large->proto == Proto::kSimple);  // the rails cross the net
 }
 
+TEST_CASE("plans that cross the net cut their chunks to the net's message size", "[unit][tuner]") {
+  // One domain: the ring's chunk is the whole slot, the cheapest in the model.
+  Tuner inside = makeTuner(oneDomain(2), "ring");
+  auto up = inside.choose(Collective::kAllReduce, size_t{64} << 20);
+  REQUIRE(up.isOk());
+  CHECK(up->chunkBytes == kChunks.simpleBytes);
+  // Over the net no chunk is larger than scaleout.message_bytes, whatever the slot holds.
+  for (double limit : {128.0 * 1024, 256.0 * 1024}) {
+    CostParams params = CostParams::defaults();
+    params.scaleOutMessageBytes = limit;
+    Tuner across = makeTuner(twoDomains(1), "", {}, 0, params);
+    for (size_t bytes : {size_t{1} << 20, size_t{64} << 20}) {
+      auto out = across.choose(Collective::kAllReduce, bytes);
+      REQUIRE(out.isOk());
+      INFO("limit " << limit << ", " << bytes << " bytes: " << out->algorithm.name);
+      CHECK(out->chunkBytes <= static_cast<size_t>(limit));
+      CHECK(out->chunkBytes >= 64 * 1024);
+    }
+  }
+  // A limit above the slot leaves the slot.
+  CostParams roomy = CostParams::defaults();
+  roomy.scaleOutMessageBytes = 4.0 * 1024 * 1024;
+  auto big = makeTuner(twoDomains(1), "ring", {}, 0, roomy).choose(Collective::kAllReduce, size_t{64} << 20);
+  REQUIRE(big.isOk());
+  CHECK(big->chunkBytes == kChunks.simpleBytes);
+}
+
 TEST_CASE("FCCL_ALGO lists the algorithms to choose from, or with ^ those to leave out", "[unit][tuner]") {
   CHECK(makeTuner(oneDomain(4), "ring").choose(Collective::kAllReduce, 8)->algorithm.name == "ring");
   CHECK(makeTuner(oneDomain(4), "tree, ring").choose(Collective::kAllReduce, size_t{1} << 30)->algorithm.name != "doubling");
