@@ -135,12 +135,13 @@ Status Communicator::runPointToPoint(const std::vector<PointToPointCall>& calls,
   const CallLabel what = CallLabel::pointToPoint(seq, sends.size(), recvs.size());
   if (options_.checkCalls)
     FCCL_TRY(agreeOnCall(*bootstrap_, rank_, nranks_, CallSignature{kPointToPointKind, 0, -1, -1, 0, seq}));
-  auto exchange = exchangePlan({rank_, nranks_, sends, recvs, options_.chunkBytes});
+  auto exchange = exchangePlan({rank_, nranks_, sends, recvs, tuner_->simpleChunkBytes()});
   if (!exchange.isOk()) return std::move(exchange).takeStatus().context(what.str());
   const Plan plan = std::move(exchange).take();
   if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, 1, what));
   FCCL_TRACE(Subsys::kColl, "%s: direct exchange", what.c_str());
-  return execute(plan, ExecCall{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers}, Proto::kSimple, options_.chunkBytes, what);
+  return execute(plan, ExecCall{nullptr, nullptr, fcclUint8, fcclSum, nranks_, buffers}, Proto::kSimple,
+                 tuner_->simpleChunkBytes(), what);
 }
 
 // Moving bytes is where a failure breaks the communicator: peers may be mid-transfer.

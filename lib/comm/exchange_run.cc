@@ -69,14 +69,15 @@ Status Communicator::runPlans(std::span<const Plan> plans, const void* input, vo
                               const CallLabel& what) {
   for (const Plan& plan : plans) {
     if (options_.checkCalls) FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan, typeSize(type), what));
-    FCCL_TRY(executeWithScratch(plan, ExecCall{input, output, type, fcclSum, nranks_}, what));
+    FCCL_TRY(executeWithScratch(plan, ExecCall{input, output, type, fcclSum, nranks_}, what, Proto::kSimple,
+                                tuner_->simpleChunkBytes()));
   }
   return Status::ok();
 }
 
 Status Communicator::runBlocks(const BlockLayout& layout, const ExchangeChoice& choice, const void* input,
                                void* output, fcclDataType_t type, const CallLabel& what) {
-  const size_t elem = typeSize(type), chunkElems = options_.chunkBytes / elem;
+  const size_t elem = typeSize(type), chunkElems = tuner_->simpleChunkBytes() / elem;
   if (choice.algorithm != "hier") {
     auto plan = directBlockPlan(rank_, layout, chunkElems);
     if (!plan.isOk()) return std::move(plan).takeStatus().context(what.str());
@@ -160,7 +161,7 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
     if (options_.checkCalls)
       FCCL_TRY(agreeOnTraffic(*bootstrap_, rank_, nranks_, plan->plan, typeSize(call.type), what));
     return execute(plan->plan, ExecCall{call.input, call.output, call.type, call.op, nranks_}, Proto::kSimple,
-                   options_.chunkBytes, what, &plan->connected);
+                   tuner_->simpleChunkBytes(), what, &plan->connected);
   }
   AllToAllvLayout uniform;
   if (call.collective == Collective::kAllToAll)
@@ -185,7 +186,7 @@ Status Communicator::runExchange(const CollectiveCall& call, uint64_t seq) {
 // all-to-allv by its whole layout (a MoE layer repeats its routing shape less often, but a
 // benchmark or a fixed-capacity dispatch repeats it exactly).
 Expected<CachedPlan*> Communicator::directExchangePlan(const CollectiveCall& call) {
-  const size_t chunkElems = options_.chunkBytes / typeSize(call.type);
+  const size_t chunkElems = tuner_->simpleChunkBytes() / typeSize(call.type);
   std::optional<LastExchange>& last = lastExchange_;
   const bool v = call.collective == Collective::kAllToAllv;
   const bool same = last && last->collective == call.collective && last->chunkElems == chunkElems &&

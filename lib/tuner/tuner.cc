@@ -73,6 +73,13 @@ Expected<std::vector<Algorithm>> Tuner::candidates(Collective collective) const 
   return kept.empty() ? out : kept;
 }
 
+// A plan with hops over the net sends each chunk as one net message: no larger than the net
+// moves at its rate.
+size_t Tuner::simpleChunkBytes() const {
+  if (shape_.allScaleUp) return chunks_.simpleBytes;
+  return std::min(chunks_.simpleBytes, std::max(kMinSimpleChunk, static_cast<size_t>(params_.scaleOutMessageBytes)));
+}
+
 std::optional<TuneChoice> Tuner::bestOf(const Algorithm& algorithm, Proto proto, Collective collective,
                                         size_t bytes, bool zeroCopy) const {
   std::optional<TuneChoice> best;
@@ -82,11 +89,7 @@ std::optional<TuneChoice> Tuner::bestOf(const Algorithm& algorithm, Proto proto,
   const int fewest = forced ? overrides_.channels : 1;
   const int most = forced ? overrides_.channels : fifo ? std::max(1, shape_.maxChannels) : 1;
   for (int channels = fewest; channels <= most; channels *= 2) {
-    size_t largest = proto == Proto::kLL ? chunks_.llBytes : chunks_.simpleBytes;
-    // A plan with hops over the net sends each chunk as one net message: no larger than the net
-    // moves at its rate (cost_params.h).
-    if (proto == Proto::kSimple && !shape_.allScaleUp)
-      largest = std::min(largest, std::max(kMinSimpleChunk, static_cast<size_t>(params_.scaleOutMessageBytes)));
+    const size_t largest = proto == Proto::kLL ? chunks_.llBytes : simpleChunkBytes();
     for (size_t chunk = largest; chunk > 0; chunk /= 2) {
       const double us = predictUs(params_, shape_, algorithm.name, CostQuery{collective, bytes, proto, channels, chunk, zeroCopy});
       if (std::isfinite(us) && (!best || us < best->predictedUs)) best = TuneChoice{algorithm, proto, channels, chunk, us};

@@ -65,6 +65,10 @@ class Tuner {
 
   const CostParams& params() const { return params_; }
   const TopoShape& shape() const { return shape_; }
+  // The largest Simple chunk a plan of this communicator may use: the FIFO slot, cut to the
+  // net's message size where some hop crosses the net (cost_params.h). For the plans the tuner
+  // does not choose (all-to-all(v), send/recv), so that they move over the net the same way.
+  size_t simpleChunkBytes() const;
 
  private:
   Expected<TuneChoice> decide(Collective collective, size_t bytes, bool zeroCopy);
