@@ -116,16 +116,19 @@ void Communicator::placeProgress() {
   setProgressCpus(std::move(cpus), where);
 }
 
-// Where this host runs more ranks than it has CPUs, a rank that waits holds a core its peer
-// needs: its waits yield almost at once instead of spinning first.
+// Where more ranks share this kernel's CPUs than it has, a rank that waits holds a core its peer
+// needs: its waits yield almost at once instead of spinning first. Ranks are counted by kernel,
+// not by host: emulated hosts (network namespaces) of one machine, or containers that share its
+// PID namespace, are different hosts on the same CPUs.
 void Communicator::paceWaits(const std::vector<PeerInfo>& peers) {
-  const uint64_t host = peers[static_cast<size_t>(rank_)].hostHash;
-  const auto local = std::count_if(peers.begin(), peers.end(), [host](const PeerInfo& p) { return p.hostHash == host; });
+  const uint64_t kernel = peers[static_cast<size_t>(rank_)].kernelHash;
+  const auto local =
+      std::count_if(peers.begin(), peers.end(), [kernel](const PeerInfo& p) { return p.kernelHash == kernel; });
   const unsigned cpus = std::thread::hardware_concurrency();
   if (cpus == 0 || local <= static_cast<long>(cpus)) return;
   oversubscribed_ = true;  // the tuner prices a wake-up per dependent step
   Backoff::setSpinRounds(kOversubscribedSpinRounds);
-  FCCL_INFO(Subsys::kInit, "%ld ranks on this host's %u CPUs: waits spin %u rounds, then yield", static_cast<long>(local),
+  FCCL_INFO(Subsys::kInit, "%ld ranks on this kernel's %u CPUs: waits spin %u rounds, then yield", static_cast<long>(local),
             cpus, kOversubscribedSpinRounds);
 }
 

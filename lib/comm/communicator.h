@@ -223,7 +223,7 @@ class Communicator {
   std::vector<int> pids_;               // every rank's process, for the multicast object
   std::unique_ptr<MulticastGroup> multicast_;  // NVLS: made by the first call that uses it
   static constexpr uint32_t kOversubscribedSpinRounds = 2;
-  bool oversubscribed_ = false;  // more ranks on this host than CPUs (paceWaits)
+  bool oversubscribed_ = false;  // more ranks on this kernel than CPUs (paceWaits)
   uint32_t zeroCopyPause_ = 0;  // calls to go before the ranks are asked about zero copy again
   PlanCache plans_;                     // the plans of the last distinct calls
   // The last call on FIFOs, as the tuner chose for it: the same call again (same shape) runs its
