@@ -77,7 +77,10 @@ Expected<std::vector<Algorithm>> Tuner::candidates(Collective collective) const 
 // moves at its rate.
 size_t Tuner::simpleChunkBytes() const {
   if (shape_.allScaleUp) return chunks_.simpleBytes;
-  return std::min(chunks_.simpleBytes, std::max(kMinSimpleChunk, static_cast<size_t>(params_.scaleOutMessageBytes)));
+  // Clamped as a double first: the figure may come from a file or a peer, and any positive
+  // finite number passes their checks, one beyond size_t's range included.
+  const double limit = std::min(params_.scaleOutMessageBytes, static_cast<double>(chunks_.simpleBytes));
+  return std::min(chunks_.simpleBytes, std::max(kMinSimpleChunk, static_cast<size_t>(limit)));
 }
 
 std::optional<TuneChoice> Tuner::bestOf(const Algorithm& algorithm, Proto proto, Collective collective,
